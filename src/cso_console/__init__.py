@@ -1,0 +1,3 @@
+"""CSO Console: a keyboard-only shift console for community service officer desks."""
+
+__version__ = "0.1.0"

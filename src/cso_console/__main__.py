@@ -1,0 +1,3 @@
+from cso_console.cli import main
+
+raise SystemExit(main())

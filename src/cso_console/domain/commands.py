@@ -1,0 +1,390 @@
+"""Commands: what a user (or a script) asks the desk to do, and how each becomes events.
+
+:func:`decide` turns a command into event drafts against the current state. It checks the
+inputs (known call type, disposition, role); the rules about state are checked when the
+desk folds the drafts strictly (:func:`cso_console.domain.fold.apply`), so each rule lives
+in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, ClassVar
+from datetime import datetime
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from cso_console.domain.callnumber import short_number
+from cso_console.domain.events import (
+    CallClosed,
+    CallReceived,
+    CallScheduled,
+    CallTransferred,
+    Draft,
+    DuplicateLinked,
+    EventType,
+    NoPayload,
+    NoteAdded,
+    OfficerReassigned,
+    OfficerSignedOn,
+    OfficerStatusChanged,
+    OperatorSignedIn,
+    PriorityChanged,
+    UnitCleared,
+    UnitDispatched,
+    WithReason,
+)
+from cso_console.domain.fold import Refused, State
+from cso_console.domain.model import OfficerStatus, OperatorRole, Role
+from cso_console.domain.town import Town
+
+EMERGENCY_DISPATCH = "emergency dispatch"
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    lead_only: ClassVar[bool] = False
+
+    def call_refs(self) -> list[str]:
+        """Call references (as typed) the desk must resolve to call numbers."""
+        return [v for k in ("call", "of_call", "to_call") if (v := getattr(self, k, None))]
+
+    def officer_refs(self) -> list[str]:
+        refs = [getattr(self, "officer", None)] + list(getattr(self, "officers", ()))
+        return [r for r in refs if r]
+
+
+def _upper(v: str) -> str:
+    return v.strip().upper()
+
+
+CallSign = Annotated[str, AfterValidator(_upper), Field(min_length=1)]
+
+
+class ReceiveCall(Command):
+    """A new call. Location + type are enough."""
+
+    type_code: str = Field(min_length=1)
+    location: str = Field(min_length=1)
+    priority: int | None = Field(default=None, ge=1, le=4)
+    caller_name: str | None = None
+    caller_phone: str | None = None
+    narrative: str = ""
+    received_at: datetime | None = None
+    source_id: str | None = None
+    duplicate_of: str | None = None  # link at once instead of queueing
+    transfer_to: str | None = None  # emergency types: hand over, record it
+
+    def call_refs(self) -> list[str]:
+        return [self.duplicate_of] if self.duplicate_of else []
+
+
+class Dispatch(Command):
+    """Send units to a call; the first is primary unless the call already has one."""
+
+    call: str
+    officers: tuple[CallSign, ...] = Field(min_length=1)
+
+
+class _OfficerOnCall(Command):
+    officer: CallSign
+    call: str | None = None  # defaults to the officer's current call
+
+
+class MarkEnRoute(_OfficerOnCall):
+    pass
+
+
+class MarkOnScene(_OfficerOnCall):
+    pass
+
+
+class AcknowledgeWelfare(_OfficerOnCall):
+    pass
+
+
+class ClearUnit(_OfficerOnCall):
+    """Clear one unit; the last unit clearing closes the call with the disposition."""
+
+    disposition: str | None = None
+    note: str = ""
+
+
+class CloseCall(Command):
+    call: str
+    disposition: str
+    note: str = ""
+
+
+class AddNote(Command):
+    call: str
+    text: str = Field(min_length=1)
+
+
+class ChangePriority(Command):
+    call: str
+    priority: int = Field(ge=1, le=4)
+    reason: str = ""
+
+
+class LinkDuplicate(Command):
+    call: str
+    of_call: str
+
+
+class Transfer(Command):
+    call: str
+    to: str = Field(min_length=1)
+    reason: str = ""
+
+
+class Cancel(Command):
+    lead_only: ClassVar[bool] = True
+    call: str
+    reason: str = ""
+
+
+class Reopen(Command):
+    lead_only: ClassVar[bool] = True
+    call: str
+    reason: str = ""
+
+
+class Schedule(Command):
+    call: str
+    until: datetime
+
+
+class SignOn(Command):
+    lead_only: ClassVar[bool] = True
+    officer: CallSign
+    beat: str | None = None
+
+
+class SignOff(Command):
+    lead_only: ClassVar[bool] = True
+    officer: CallSign
+
+
+class SetOfficerStatus(Command):
+    officer: CallSign
+    status: OfficerStatus
+    reason: str = ""
+
+
+class Reassign(Command):
+    lead_only: ClassVar[bool] = True
+    officer: CallSign
+    to_call: str
+    reason: str = ""
+
+
+class SignIn(Command):
+    operator_id: str = Field(min_length=1)
+    role: OperatorRole
+
+
+class SignOut(Command):
+    operator_id: str = Field(min_length=1)
+
+
+@dataclass
+class Context:
+    """What :func:`decide` needs besides the state: the town, the time, who is asking."""
+
+    town: Town
+    now: datetime
+    operator_role: OperatorRole
+    new_call_id: Callable[[], str]
+    # call refs as typed -> call numbers, resolved by the desk
+    calls: dict[str, str]
+
+
+def _cid(ctx: Context, ref: str) -> str:
+    return ctx.calls[ref]
+
+
+def _disposition(ctx: Context, code: str | None, required: bool, what: str) -> str | None:
+    if not code:
+        if required:
+            raise Refused(f"A disposition is needed to close {what}.")
+        return None
+    c = code.strip().upper()
+    if c not in ctx.town.disposition_by_code:
+        raise Refused(f"'{code}' is not a disposition (try ADV, RPT, GOA ...).")
+    return c
+
+
+def _officer_call(state: State, ctx: Context, cmd: _OfficerOnCall) -> str:
+    if cmd.officer not in state.officers:
+        raise Refused(f"There is no officer {cmd.officer} on the roster.")
+    if cmd.call:
+        return _cid(ctx, cmd.call)
+    current = state.officers[cmd.officer].current_call_id
+    if current is None:
+        raise Refused(f"{cmd.officer} is not on a call.")
+    return current
+
+
+def _clear_all(state: State, call_id: str, disposition: str | None) -> list[Draft]:
+    call = state.calls.get(call_id)
+    if call is None:
+        raise Refused(f"There is no call {short_number(call_id)}.")
+    return [
+        Draft(type=EventType.UNIT_CLEARED, call_id=call_id, officer_id=a.officer_id,
+              payload=UnitCleared(disposition=disposition))
+        for a in call.active_assignments
+    ]
+
+
+def _receive(state: State, ctx: Context, cmd: ReceiveCall) -> list[Draft]:
+    ct = ctx.town.find_call_type(cmd.type_code)
+    if ct is None:
+        raise Refused(f"'{cmd.type_code}' is not a call type.")
+    try:
+        loc = ctx.town.resolve_location(cmd.location)
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
+    if ct.emergency and not cmd.transfer_to:
+        raise Refused(
+            f"{ct.code} ({ct.label}) is an emergency: transfer it to {EMERGENCY_DISPATCH}; "
+            "it cannot be dispatched to a CSO."
+        )
+    call_id = ctx.new_call_id()
+    drafts = [Draft(type=EventType.CALL_RECEIVED, call_id=call_id, payload=CallReceived(
+        type_code=ct.code, priority=cmd.priority or ct.priority, location=loc.text,
+        location_verified=loc.verified, beat_id=loc.beat_id,
+        caller_name=cmd.caller_name or None, caller_phone=cmd.caller_phone or None,
+        narrative=cmd.narrative, received_at=cmd.received_at or ctx.now,
+        source_id=cmd.source_id))]
+    if cmd.duplicate_of:
+        drafts.append(Draft(type=EventType.DUPLICATE_LINKED, call_id=call_id,
+                            payload=DuplicateLinked(of_call_id=_cid(ctx, cmd.duplicate_of))))
+    elif cmd.transfer_to:
+        drafts.append(Draft(type=EventType.CALL_TRANSFERRED, call_id=call_id,
+                            payload=CallTransferred(to=cmd.transfer_to,
+                                                    reason=f"{ct.label}: emergency type")))
+    return drafts
+
+
+def _dispatch(state: State, ctx: Context, cmd: Dispatch) -> list[Draft]:
+    call_id = _cid(ctx, cmd.call)
+    call = state.calls.get(call_id)
+    if call is not None:
+        ct = ctx.town.call_type_by_code.get(call.type_code)
+        if ct is not None and ct.emergency:
+            raise Refused(f"Call {short_number(call_id)} is an emergency type; transfer it to "
+                          f"{EMERGENCY_DISPATCH}.")
+    if len(set(cmd.officers)) != len(cmd.officers):
+        raise Refused("The same officer is named twice.")
+    return [
+        Draft(type=EventType.UNIT_DISPATCHED, call_id=call_id, officer_id=o,
+              payload=UnitDispatched(role=Role.PRIMARY if i == 0 else Role.ASSIST))
+        for i, o in enumerate(cmd.officers)
+    ]
+
+
+def _clear(state: State, ctx: Context, cmd: ClearUnit) -> list[Draft]:
+    call_id = _officer_call(state, ctx, cmd)
+    call = state.calls.get(call_id)
+    if call is None:
+        raise Refused(f"There is no call {short_number(call_id)}.")
+    others = [a for a in call.active_assignments if a.officer_id != cmd.officer]
+    last = not others and call.assignment_of(cmd.officer) is not None
+    dispo = _disposition(ctx, cmd.disposition, last, f"call {short_number(call_id)}")
+    drafts = [Draft(type=EventType.UNIT_CLEARED, call_id=call_id, officer_id=cmd.officer,
+                    payload=UnitCleared(disposition=dispo, note=cmd.note))]
+    if last and dispo:
+        drafts.append(Draft(type=EventType.CALL_CLOSED, call_id=call_id,
+                            payload=CallClosed(disposition=dispo)))
+    return drafts
+
+
+def _close(state: State, ctx: Context, cmd: CloseCall) -> list[Draft]:
+    call_id = _cid(ctx, cmd.call)
+    dispo = _disposition(ctx, cmd.disposition, True, f"call {short_number(call_id)}")
+    assert dispo is not None
+    return _clear_all(state, call_id, dispo) + [
+        Draft(type=EventType.CALL_CLOSED, call_id=call_id,
+              payload=CallClosed(disposition=dispo, note=cmd.note))
+    ]
+
+
+def _ending(state: State, ctx: Context, call_ref: str, draft: Draft) -> list[Draft]:
+    call_id = _cid(ctx, call_ref)
+    return _clear_all(state, call_id, None) + [draft]
+
+
+def decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
+    """The events ``cmd`` amounts to, or :class:`Refused` with a reason."""
+    if cmd.lead_only and ctx.operator_role is not OperatorRole.LEAD:
+        raise Refused("Only a shift lead can do that.")
+    c = ctx.calls
+    match cmd:
+        case ReceiveCall():
+            return _receive(state, ctx, cmd)
+        case Dispatch():
+            return _dispatch(state, ctx, cmd)
+        case MarkEnRoute() | MarkOnScene() | AcknowledgeWelfare():
+            kind = {MarkEnRoute: EventType.UNIT_EN_ROUTE, MarkOnScene: EventType.UNIT_ON_SCENE,
+                    AcknowledgeWelfare: EventType.WELFARE_ACKNOWLEDGED}[type(cmd)]
+            return [Draft(type=kind, call_id=_officer_call(state, ctx, cmd),
+                          officer_id=cmd.officer, payload=NoPayload())]
+        case ClearUnit():
+            return _clear(state, ctx, cmd)
+        case CloseCall():
+            return _close(state, ctx, cmd)
+        case AddNote():
+            return [Draft(type=EventType.NOTE_ADDED, call_id=c[cmd.call],
+                          payload=NoteAdded(text=cmd.text))]
+        case ChangePriority():
+            return [Draft(type=EventType.PRIORITY_CHANGED, call_id=c[cmd.call],
+                          payload=PriorityChanged(priority=cmd.priority, reason=cmd.reason))]
+        case LinkDuplicate():
+            return _ending(state, ctx, cmd.call, Draft(
+                type=EventType.DUPLICATE_LINKED, call_id=c[cmd.call],
+                payload=DuplicateLinked(of_call_id=c[cmd.of_call])))
+        case Transfer():
+            return _ending(state, ctx, cmd.call, Draft(
+                type=EventType.CALL_TRANSFERRED, call_id=c[cmd.call],
+                payload=CallTransferred(to=cmd.to, reason=cmd.reason)))
+        case Cancel():
+            return _ending(state, ctx, cmd.call, Draft(
+                type=EventType.CALL_CANCELLED, call_id=c[cmd.call],
+                payload=WithReason(reason=cmd.reason)))
+        case Reopen():
+            return [Draft(type=EventType.CALL_REOPENED, call_id=c[cmd.call],
+                          payload=WithReason(reason=cmd.reason))]
+        case Schedule():
+            if cmd.until <= ctx.now:
+                raise Refused("A call can only be scheduled for a time still to come.")
+            return [Draft(type=EventType.CALL_SCHEDULED, call_id=c[cmd.call],
+                          payload=CallScheduled(until=cmd.until))]
+        case SignOn():
+            if cmd.beat and cmd.beat.upper() not in ctx.town.beat_by_id:
+                raise Refused(f"'{cmd.beat}' is not a beat.")
+            return [Draft(type=EventType.OFFICER_SIGNED_ON, officer_id=cmd.officer,
+                          payload=OfficerSignedOn(beat_id=cmd.beat.upper() if cmd.beat else None))]
+        case SignOff():
+            return [Draft(type=EventType.OFFICER_SIGNED_OFF, officer_id=cmd.officer,
+                          payload=NoPayload())]
+        case SetOfficerStatus():
+            return [Draft(type=EventType.OFFICER_STATUS_CHANGED, officer_id=cmd.officer,
+                          payload=OfficerStatusChanged(status=cmd.status, reason=cmd.reason))]
+        case Reassign():
+            officer = state.officers.get(cmd.officer)
+            if officer is None:
+                raise Refused(f"There is no officer {cmd.officer} on the roster.")
+            if officer.current_call_id is None:
+                raise Refused(f"{cmd.officer} is not on a call; dispatch them instead.")
+            return [Draft(type=EventType.OFFICER_REASSIGNED, call_id=c[cmd.to_call],
+                          officer_id=cmd.officer,
+                          payload=OfficerReassigned(from_call_id=officer.current_call_id,
+                                                    reason=cmd.reason))]
+        case SignIn():
+            return [Draft(type=EventType.OPERATOR_SIGNED_IN, payload=OperatorSignedIn(
+                role=cmd.role))]
+        case SignOut():
+            return [Draft(type=EventType.OPERATOR_SIGNED_OUT, payload=NoPayload())]
+    raise Refused(f"Unknown command {type(cmd).__name__}.")

@@ -1,0 +1,209 @@
+"""Events: the facts the journal records. Everything on screen is folded from these."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cso_console.domain.model import OfficerStatus, OperatorRole, Role
+
+
+class EventType(StrEnum):
+    CALL_RECEIVED = "call.received"
+    UNIT_DISPATCHED = "unit.dispatched"
+    UNIT_EN_ROUTE = "unit.en_route"
+    UNIT_ON_SCENE = "unit.on_scene"
+    UNIT_CLEARED = "unit.cleared"
+    CALL_CLOSED = "call.closed"
+    NOTE_ADDED = "call.note_added"
+    PRIORITY_CHANGED = "call.priority_changed"
+    DUPLICATE_LINKED = "call.duplicate_linked"
+    CALL_TRANSFERRED = "call.transferred"
+    CALL_CANCELLED = "call.cancelled"
+    CALL_REOPENED = "call.reopened"
+    CALL_SCHEDULED = "call.scheduled"
+    OFFICER_SIGNED_ON = "officer.signed_on"
+    OFFICER_SIGNED_OFF = "officer.signed_off"
+    OFFICER_STATUS_CHANGED = "officer.status_changed"
+    OFFICER_REASSIGNED = "officer.reassigned"
+    WELFARE_ACKNOWLEDGED = "officer.welfare_acknowledged"
+    OPERATOR_SIGNED_IN = "operator.signed_in"
+    OPERATOR_SIGNED_OUT = "operator.signed_out"
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CallReceived(_Payload):
+    type_code: str
+    priority: int = Field(ge=1, le=4)
+    location: str
+    location_verified: bool
+    beat_id: str | None = None
+    caller_name: str | None = None
+    caller_phone: str | None = None
+    narrative: str = ""
+    received_at: datetime
+    source_id: str | None = None
+
+
+class UnitDispatched(_Payload):
+    role: Role
+
+
+class NoPayload(_Payload):
+    pass
+
+
+class UnitCleared(_Payload):
+    disposition: str | None = None
+    note: str = ""
+
+
+class CallClosed(_Payload):
+    disposition: str
+    note: str = ""
+
+
+class NoteAdded(_Payload):
+    text: str = Field(min_length=1)
+
+
+class PriorityChanged(_Payload):
+    priority: int = Field(ge=1, le=4)
+    reason: str = ""
+
+
+class DuplicateLinked(_Payload):
+    of_call_id: str
+
+
+class CallTransferred(_Payload):
+    to: str
+    reason: str = ""
+
+
+class WithReason(_Payload):
+    reason: str = ""
+
+
+class CallScheduled(_Payload):
+    until: datetime
+
+
+class OfficerSignedOn(_Payload):
+    beat_id: str | None = None
+
+
+class OfficerStatusChanged(_Payload):
+    status: OfficerStatus
+    reason: str = ""
+
+
+class OfficerReassigned(_Payload):
+    from_call_id: str
+    reason: str = ""
+
+
+class OperatorSignedIn(_Payload):
+    role: OperatorRole
+
+
+PAYLOADS: dict[EventType, type[_Payload]] = {
+    EventType.CALL_RECEIVED: CallReceived,
+    EventType.UNIT_DISPATCHED: UnitDispatched,
+    EventType.UNIT_EN_ROUTE: NoPayload,
+    EventType.UNIT_ON_SCENE: NoPayload,
+    EventType.UNIT_CLEARED: UnitCleared,
+    EventType.CALL_CLOSED: CallClosed,
+    EventType.NOTE_ADDED: NoteAdded,
+    EventType.PRIORITY_CHANGED: PriorityChanged,
+    EventType.DUPLICATE_LINKED: DuplicateLinked,
+    EventType.CALL_TRANSFERRED: CallTransferred,
+    EventType.CALL_CANCELLED: WithReason,
+    EventType.CALL_REOPENED: WithReason,
+    EventType.CALL_SCHEDULED: CallScheduled,
+    EventType.OFFICER_SIGNED_ON: OfficerSignedOn,
+    EventType.OFFICER_SIGNED_OFF: NoPayload,
+    EventType.OFFICER_STATUS_CHANGED: OfficerStatusChanged,
+    EventType.OFFICER_REASSIGNED: OfficerReassigned,
+    EventType.WELFARE_ACKNOWLEDGED: NoPayload,
+    EventType.OPERATOR_SIGNED_IN: OperatorSignedIn,
+    EventType.OPERATOR_SIGNED_OUT: NoPayload,
+}
+
+# Fields that identify a caller: kept out of default exports and off the board.
+CALLER_FIELDS = ("caller_name", "caller_phone")
+
+
+class Draft(BaseModel):
+    """An event decided by the domain, not yet stamped by the store."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: EventType
+    call_id: str | None = None
+    officer_id: str | None = None
+    payload: _Payload
+
+    def payload_dict(self) -> dict[str, Any]:
+        return self.payload.model_dump(mode="json", exclude_defaults=False)
+
+
+class Event(BaseModel):
+    """One journal entry: a fact, stamped with who, where and when."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str
+    desk_id: str
+    desk_seq: int
+    hlc: int
+    occurred_at: datetime
+    operator_id: str
+    type: EventType
+    call_id: str | None = None
+    officer_id: str | None = None
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def order_key(self) -> tuple[int, str, int]:
+        """The total order of the fold, the same on every desk."""
+        return (self.hlc, self.desk_id, self.desk_seq)
+
+    def data(self) -> Any:
+        """The typed payload."""
+        return PAYLOADS[self.type].model_validate(self.payload)
+
+
+def new_event_id() -> str:
+    return str(uuid.uuid4())
+
+
+def stamp(
+    draft: Draft,
+    *,
+    desk_id: str,
+    desk_seq: int,
+    hlc: int,
+    occurred_at: datetime,
+    operator_id: str,
+    event_id: str | None = None,
+) -> Event:
+    return Event(
+        event_id=event_id or new_event_id(),
+        desk_id=desk_id,
+        desk_seq=desk_seq,
+        hlc=hlc,
+        occurred_at=occurred_at,
+        operator_id=operator_id,
+        type=draft.type,
+        call_id=draft.call_id,
+        officer_id=draft.officer_id,
+        payload=draft.payload_dict(),
+    )

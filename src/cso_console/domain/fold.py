@@ -1,0 +1,449 @@
+"""The fold: events in, state out, refusing what the rules forbid.
+
+``apply(state, event, strict=True)`` raises :class:`Refused` when the event breaks a rule
+(used by the desk to vet new events before they are written). With ``strict=False`` (rebuild,
+events from other desks) a rule-breaking event changes nothing and is recorded as a
+:class:`Conflict` for the shift lead instead: facts are never dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cso_console.domain.callnumber import short_number
+from cso_console.domain.events import Event, EventType
+from cso_console.domain.model import (
+    Assignment,
+    Call,
+    CallStatus,
+    Officer,
+    OfficerStatus,
+    Operator,
+    Role,
+)
+
+
+class Refused(Exception):
+    """A command or event the rules forbid; the message is meant for the desk assistant."""
+
+    @property
+    def reason(self) -> str:
+        return str(self.args[0]) if self.args else "refused"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    event_id: str
+    call_id: str | None
+    officer_id: str | None
+    reason: str
+
+
+@dataclass
+class Changed:
+    """Which calls and officers an event (or a batch) touched."""
+
+    call_ids: set[str] = field(default_factory=set)
+    officer_ids: set[str] = field(default_factory=set)
+
+    def merge(self, other: Changed) -> None:
+        self.call_ids |= other.call_ids
+        self.officer_ids |= other.officer_ids
+
+    def __bool__(self) -> bool:
+        return bool(self.call_ids or self.officer_ids)
+
+
+@dataclass
+class State:
+    """Calls, officers and operators as the journal says they are.
+
+    The desk works on a partial state (the calls and officers a command touches,
+    loaded from the projections); a rebuild folds every event into a full one.
+    """
+
+    calls: dict[str, Call] = field(default_factory=dict)
+    officers: dict[str, Officer] = field(default_factory=dict)
+    operators: dict[str, Operator] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+def _c(call_id: str) -> str:
+    return f"Call {short_number(call_id)}"
+
+
+def _need_call(state: State, event: Event) -> Call:
+    if event.call_id is None or event.call_id not in state.calls:
+        raise Refused(f"There is no call {short_number(event.call_id or '?')}.")
+    return state.calls[event.call_id]
+
+
+def _need_officer(state: State, event: Event) -> Officer:
+    if event.officer_id is None or event.officer_id not in state.officers:
+        raise Refused(f"There is no officer {event.officer_id or '?'} on the roster.")
+    return state.officers[event.officer_id]
+
+
+def _need_open(call: Call, doing: str) -> None:
+    if not call.status.is_open:
+        raise Refused(f"{_c(call.call_id)} is {call.status.value.lower()}; it cannot {doing}.")
+
+
+def _need_assignment(call: Call, officer: Officer) -> Assignment:
+    a = call.assignment_of(officer.officer_id)
+    if a is None:
+        raise Refused(f"{officer.officer_id} is not assigned to {_c(call.call_id).lower()}.")
+    return a
+
+
+def _set_officer(officer: Officer, status: OfficerStatus, event: Event) -> None:
+    if officer.status is not status:
+        officer.status = status
+        officer.status_since = event.occurred_at
+
+
+def _advance_call(call: Call, status: CallStatus, event: Event) -> None:
+    """Move a call forward; never back (reopen is the one way back, handled apart)."""
+    if status.rank > call.status.rank or call.status is CallStatus.SCHEDULED:
+        call.status = status
+        call.status_at = event.occurred_at
+
+
+def _free_officer(state: State, officer_id: str, event: Event, changed: Changed) -> None:
+    officer = state.officers.get(officer_id)
+    if officer is not None:
+        officer.current_call_id = None
+        _set_officer(officer, OfficerStatus.AVAILABLE, event)
+        changed.officer_ids.add(officer_id)
+
+
+def _received(state: State, e: Event, ch: Changed) -> None:
+    d = e.data()
+    if e.call_id is None:
+        raise Refused("A new call needs a number.")
+    if e.call_id in state.calls:
+        raise Refused(f"{_c(e.call_id)} already exists.")
+    state.calls[e.call_id] = Call(
+        call_id=e.call_id,
+        type_code=d.type_code,
+        priority=d.priority,
+        location=d.location,
+        location_verified=d.location_verified,
+        beat_id=d.beat_id,
+        received_at=d.received_at,
+        status=CallStatus.PENDING,
+        status_at=e.occurred_at,
+        caller_name=d.caller_name,
+        caller_phone=d.caller_phone,
+        narrative=d.narrative,
+        source_id=d.source_id,
+    )
+    ch.call_ids.add(e.call_id)
+
+
+def _dispatched(state: State, e: Event, ch: Changed) -> None:
+    call, officer = _need_call(state, e), _need_officer(state, e)
+    _need_open(call, "take a unit")
+    if officer.status is OfficerStatus.OFF_DUTY:
+        raise Refused(f"{officer.officer_id} is not signed on.")
+    if officer.status is OfficerStatus.BREAK:
+        raise Refused(f"{officer.officer_id} is on break.")
+    if officer.status is OfficerStatus.OUT_OF_SERVICE:
+        raise Refused(f"{officer.officer_id} is out of service.")
+    if officer.current_call_id is not None or officer.status.on_call:
+        where = short_number(officer.current_call_id or "?")
+        raise Refused(f"{officer.officer_id} is already on call {where}.")
+    role = Role(e.data().role)
+    if role is Role.PRIMARY and any(
+        a.role is Role.PRIMARY for a in call.active_assignments
+    ):
+        role = Role.ASSIST
+    if role is Role.ASSIST and not call.active_assignments:
+        role = Role.PRIMARY
+    call.assignments.append(
+        Assignment(call.call_id, officer.officer_id, role, dispatched_at=e.occurred_at)
+    )
+    _advance_call(call, CallStatus.DISPATCHED, e)
+    officer.current_call_id = call.call_id
+    officer.calls_this_shift += 1
+    _set_officer(officer, OfficerStatus.DISPATCHED, e)
+    ch.call_ids.add(call.call_id)
+    ch.officer_ids.add(officer.officer_id)
+
+
+def _stage(state: State, e: Event, ch: Changed, en_route: bool) -> None:
+    call, officer = _need_call(state, e), _need_officer(state, e)
+    _need_open(call, "change")
+    a = _need_assignment(call, officer)
+    if en_route:
+        if a.on_scene_at is not None:
+            raise Refused(f"{officer.officer_id} is already on scene; status only moves forward.")
+        if a.en_route_at is not None:
+            raise Refused(f"{officer.officer_id} is already en route.")
+        a.en_route_at = e.occurred_at
+        _set_officer(officer, OfficerStatus.EN_ROUTE, e)
+        _advance_call(call, CallStatus.EN_ROUTE, e)
+    else:
+        if a.on_scene_at is not None:
+            raise Refused(f"{officer.officer_id} is already on scene.")
+        a.on_scene_at = e.occurred_at
+        _set_officer(officer, OfficerStatus.ON_SCENE, e)
+        _advance_call(call, CallStatus.ON_SCENE, e)
+    ch.call_ids.add(call.call_id)
+    ch.officer_ids.add(officer.officer_id)
+
+
+def _cleared(state: State, e: Event, ch: Changed) -> None:
+    call, officer = _need_call(state, e), _need_officer(state, e)
+    a = _need_assignment(call, officer)
+    d = e.data()
+    a.cleared_at = e.occurred_at
+    a.disposition = d.disposition
+    if d.note:
+        call.note_count += 1
+    if officer.current_call_id == call.call_id:
+        _free_officer(state, officer.officer_id, e, ch)
+    ch.call_ids.add(call.call_id)
+    ch.officer_ids.add(officer.officer_id)
+
+
+def _need_no_units(call: Call, doing: str) -> None:
+    if call.active_assignments:
+        units = ", ".join(a.officer_id for a in call.active_assignments)
+        raise Refused(f"{_c(call.call_id)} still has {units} on it; clear them before {doing}.")
+
+
+def _terminal(call: Call, status: CallStatus, e: Event, ch: Changed) -> None:
+    call.status = status
+    call.status_at = e.occurred_at
+    call.closed_at = e.occurred_at
+    ch.call_ids.add(call.call_id)
+
+
+def _closed(state: State, e: Event, ch: Changed) -> None:
+    call = _need_call(state, e)
+    _need_open(call, "be closed again")
+    _need_no_units(call, "closing it")
+    d = e.data()
+    call.disposition = d.disposition
+    if d.note:
+        call.note_count += 1
+    _terminal(call, CallStatus.CLOSED, e, ch)
+
+
+def _note(state: State, e: Event, ch: Changed) -> None:
+    call = _need_call(state, e)
+    call.note_count += 1
+    ch.call_ids.add(call.call_id)
+
+
+def _priority(state: State, e: Event, ch: Changed) -> None:
+    call = _need_call(state, e)
+    _need_open(call, "change priority")
+    call.priority = e.data().priority
+    ch.call_ids.add(call.call_id)
+
+
+def _duplicate(state: State, e: Event, ch: Changed) -> None:
+    call = _need_call(state, e)
+    _need_open(call, "be linked")
+    _need_no_units(call, "linking it")
+    of = e.data().of_call_id
+    if of == call.call_id:
+        raise Refused("A call cannot be a duplicate of itself.")
+    if of not in state.calls:
+        raise Refused(f"There is no call {short_number(of)}.")
+    if state.calls[of].duplicate_of == call.call_id:
+        raise Refused(f"{_c(of)} is already a duplicate of {_c(call.call_id).lower()}.")
+    call.duplicate_of = of
+    _terminal(call, CallStatus.DUPLICATE, e, ch)
+
+
+def _transferred(state: State, e: Event, ch: Changed) -> None:
+    call = _need_call(state, e)
+    _need_open(call, "be transferred")
+    _need_no_units(call, "transferring it")
+    call.transferred_to = e.data().to
+    _terminal(call, CallStatus.TRANSFERRED, e, ch)
+
+
+def _cancelled(state: State, e: Event, ch: Changed) -> None:
+    call = _need_call(state, e)
+    _need_open(call, "be cancelled")
+    _need_no_units(call, "cancelling it")
+    _terminal(call, CallStatus.CANCELLED, e, ch)
+
+
+def _reopened(state: State, e: Event, ch: Changed) -> None:
+    call = _need_call(state, e)
+    if call.status.is_open:
+        raise Refused(f"{_c(call.call_id)} is still open.")
+    call.status = CallStatus.PENDING
+    call.status_at = e.occurred_at
+    call.disposition = None
+    call.duplicate_of = None
+    call.transferred_to = None
+    call.closed_at = None
+    ch.call_ids.add(call.call_id)
+
+
+def _scheduled(state: State, e: Event, ch: Changed) -> None:
+    call = _need_call(state, e)
+    if call.status not in (CallStatus.PENDING, CallStatus.SCHEDULED):
+        raise Refused(f"Only a pending call can be scheduled; {_c(call.call_id).lower()} is "
+                      f"{call.status.value.lower()}.")
+    call.status = CallStatus.SCHEDULED
+    call.status_at = e.occurred_at
+    call.scheduled_for = e.data().until
+    ch.call_ids.add(call.call_id)
+
+
+def _signed_on(state: State, e: Event, ch: Changed) -> None:
+    officer = _need_officer(state, e)
+    if officer.status is not OfficerStatus.OFF_DUTY:
+        raise Refused(f"{officer.officer_id} is already signed on.")
+    officer.beat_id = e.data().beat_id or officer.home_beat
+    officer.calls_this_shift = 0
+    officer.signed_on_at = e.occurred_at
+    _set_officer(officer, OfficerStatus.AVAILABLE, e)
+    ch.officer_ids.add(officer.officer_id)
+
+
+def _signed_off(state: State, e: Event, ch: Changed) -> None:
+    officer = _need_officer(state, e)
+    if officer.status is OfficerStatus.OFF_DUTY:
+        raise Refused(f"{officer.officer_id} is not signed on.")
+    if officer.current_call_id is not None:
+        raise Refused(
+            f"{officer.officer_id} is on call {short_number(officer.current_call_id)}; "
+            "clear them before signing off."
+        )
+    officer.beat_id = None
+    officer.signed_on_at = None
+    _set_officer(officer, OfficerStatus.OFF_DUTY, e)
+    ch.officer_ids.add(officer.officer_id)
+
+
+def _status_changed(state: State, e: Event, ch: Changed) -> None:
+    officer = _need_officer(state, e)
+    status = OfficerStatus(e.data().status)
+    if status.on_call or status is OfficerStatus.OFF_DUTY:
+        raise Refused(f"{status.value} is set by dispatch or sign-off, not directly.")
+    if officer.status is OfficerStatus.OFF_DUTY:
+        raise Refused(f"{officer.officer_id} is not signed on.")
+    if officer.current_call_id is not None:
+        raise Refused(
+            f"{officer.officer_id} is on call {short_number(officer.current_call_id)}; "
+            "clear them first."
+        )
+    if officer.status is status:
+        raise Refused(f"{officer.officer_id} is already {status.value.replace('_', ' ').lower()}.")
+    _set_officer(officer, status, e)
+    ch.officer_ids.add(officer.officer_id)
+
+
+def _reassigned(state: State, e: Event, ch: Changed) -> None:
+    to_call, officer = _need_call(state, e), _need_officer(state, e)
+    from_id = e.data().from_call_id
+    if from_id == to_call.call_id:
+        raise Refused(f"{officer.officer_id} is already on {_c(from_id).lower()}.")
+    from_call = state.calls.get(from_id)
+    if from_call is None or officer.current_call_id != from_id:
+        raise Refused(f"{officer.officer_id} is not on call {short_number(from_id)}.")
+    _need_open(to_call, "take a unit")
+    a = _need_assignment(from_call, officer)
+    a.cleared_at = e.occurred_at
+    # A call left without any unit goes back to the queue to be dispatched again.
+    if not from_call.active_assignments and from_call.status.is_open:
+        from_call.status = CallStatus.PENDING
+        from_call.status_at = e.occurred_at
+    role = Role.ASSIST if to_call.active_assignments else Role.PRIMARY
+    to_call.assignments.append(
+        Assignment(to_call.call_id, officer.officer_id, role, dispatched_at=e.occurred_at)
+    )
+    _advance_call(to_call, CallStatus.DISPATCHED, e)
+    officer.current_call_id = to_call.call_id
+    officer.calls_this_shift += 1
+    officer.status = OfficerStatus.DISPATCHED
+    officer.status_since = e.occurred_at
+    ch.call_ids |= {from_id, to_call.call_id}
+    ch.officer_ids.add(officer.officer_id)
+
+
+def _welfare(state: State, e: Event, ch: Changed) -> None:
+    call, officer = _need_call(state, e), _need_officer(state, e)
+    a = _need_assignment(call, officer)
+    a.welfare_acked_at = e.occurred_at
+    ch.call_ids.add(call.call_id)
+    ch.officer_ids.add(officer.officer_id)
+
+
+def _operator_in(state: State, e: Event, ch: Changed) -> None:
+    from cso_console.domain.model import OperatorRole
+
+    role = OperatorRole(e.data().role)
+    state.operators[e.operator_id] = Operator(e.operator_id, role, e.occurred_at, True)
+
+
+def _operator_out(state: State, e: Event, ch: Changed) -> None:
+    op = state.operators.get(e.operator_id)
+    if op is not None:
+        op.signed_in = False
+
+
+_HANDLERS: dict[EventType, Any] = {
+    EventType.CALL_RECEIVED: _received,
+    EventType.UNIT_DISPATCHED: _dispatched,
+    EventType.UNIT_EN_ROUTE: lambda s, e, c: _stage(s, e, c, True),
+    EventType.UNIT_ON_SCENE: lambda s, e, c: _stage(s, e, c, False),
+    EventType.UNIT_CLEARED: _cleared,
+    EventType.CALL_CLOSED: _closed,
+    EventType.NOTE_ADDED: _note,
+    EventType.PRIORITY_CHANGED: _priority,
+    EventType.DUPLICATE_LINKED: _duplicate,
+    EventType.CALL_TRANSFERRED: _transferred,
+    EventType.CALL_CANCELLED: _cancelled,
+    EventType.CALL_REOPENED: _reopened,
+    EventType.CALL_SCHEDULED: _scheduled,
+    EventType.OFFICER_SIGNED_ON: _signed_on,
+    EventType.OFFICER_SIGNED_OFF: _signed_off,
+    EventType.OFFICER_STATUS_CHANGED: _status_changed,
+    EventType.OFFICER_REASSIGNED: _reassigned,
+    EventType.WELFARE_ACKNOWLEDGED: _welfare,
+    EventType.OPERATOR_SIGNED_IN: _operator_in,
+    EventType.OPERATOR_SIGNED_OUT: _operator_out,
+}
+
+
+def apply(state: State, event: Event, *, strict: bool = True) -> Changed:
+    """Fold one event into ``state``. See the module docstring for ``strict``.
+
+    Handlers check every rule before they change anything, so a refused event leaves
+    the state as it was.
+    """
+    changed = Changed()
+    try:
+        _HANDLERS[event.type](state, event, changed)
+    except Refused as refusal:
+        if strict:
+            raise
+        state.conflicts.append(
+            Conflict(event.event_id, event.call_id, event.officer_id, refusal.reason)
+        )
+        return Changed(
+            {event.call_id} if event.call_id else set(),
+            {event.officer_id} if event.officer_id else set(),
+        )
+    return changed
+
+
+def fold(state: State, events: Iterable[Event]) -> State:
+    """Fold events in the journal's total order (hlc, desk, seq), whatever order they came in.
+
+    Rule-breaking events become conflicts, never exceptions.
+    """
+    for event in sorted(events, key=lambda e: e.order_key):
+        apply(state, event, strict=False)
+    return state

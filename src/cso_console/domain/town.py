@@ -1,0 +1,242 @@
+"""The jurisdiction: beats, streets, landmarks, call types, dispositions, skills, roster.
+
+A town is data, not code. :func:`cso_console.domain.town_files.load_town` reads it from
+files; this module holds the validated model and the lookups built on it (address
+resolution, beat distance).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DEFAULT_TARGETS = {1: 5, 2: 15, 3: 45, 4: 120}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Priority(_Frozen):
+    level: int = Field(ge=1, le=4)
+    label: str
+    target_minutes: int = Field(gt=0, le=24 * 60)
+
+
+class Beat(_Frozen):
+    id: str
+    name: str
+    neighbours: tuple[str, ...] = ()
+
+
+class StreetRange(_Frozen):
+    name: str
+    low: int = Field(ge=0)
+    high: int = Field(ge=0)
+    beat: str
+
+
+class Landmark(_Frozen):
+    name: str
+    address: str
+    aliases: tuple[str, ...] = ()
+
+
+class CallType(_Frozen):
+    code: str
+    label: str
+    priority: int = Field(ge=1, le=4)
+    skill: str | None = None
+    welfare_minutes: int | None = Field(default=None, gt=0)
+    emergency: bool = False
+
+
+class Disposition(_Frozen):
+    code: str
+    label: str
+
+
+class Skill(_Frozen):
+    code: str
+    label: str
+
+
+class RosterOfficer(_Frozen):
+    call_sign: str
+    name: str
+    skills: tuple[str, ...] = ()
+    beat: str
+
+
+_SUFFIXES = {
+    "ST": "STREET", "STR": "STREET", "AVE": "AVENUE", "AV": "AVENUE", "RD": "ROAD",
+    "LN": "LANE", "DR": "DRIVE", "BLVD": "BOULEVARD", "BVD": "BOULEVARD", "CT": "COURT",
+    "PL": "PLACE", "WY": "WAY", "TER": "TERRACE", "TERR": "TERRACE", "PKWY": "PARKWAY",
+    "PKY": "PARKWAY", "HWY": "HIGHWAY",
+}
+_ADDRESS_RE = re.compile(r"^(\d+)[A-Z]?\s+(.+)$")
+_INTERSECTION_RE = re.compile(r"\s*(?:&|/|\bAND\b|\bAT\b)\s*")
+
+
+def normalize_place(text: str) -> str:
+    """Upper case, no punctuation, one space, street suffixes spelled out."""
+    t = re.sub(r"[^A-Z0-9&/ ]+", " ", text.upper().replace("'", ""))
+    words = [_SUFFIXES.get(w, w) for w in t.split()]
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class Location:
+    """What a typed location resolved to."""
+
+    text: str  # as it will be recorded (canonical when verified)
+    verified: bool
+    beat_id: str | None
+    kind: str  # "address" | "landmark" | "intersection" | "unverified"
+    street: str | None = None
+    number: int | None = None
+
+    @property
+    def key(self) -> str:
+        """The premise key: same key, same place (premise history, duplicates)."""
+        return normalize_place(self.text)
+
+
+class Town(_Frozen):
+    name: str
+    agency: str = ""
+    welfare_default_minutes: int = Field(default=20, gt=0)
+    priorities: tuple[Priority, ...]
+    beats: tuple[Beat, ...]
+    beat_map: str
+    streets: tuple[StreetRange, ...]
+    landmarks: tuple[Landmark, ...]
+    call_types: tuple[CallType, ...]
+    dispositions: tuple[Disposition, ...]
+    skills: tuple[Skill, ...]
+    officers: tuple[RosterOfficer, ...]
+
+    model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
+
+    # lookups -------------------------------------------------------------
+
+    @cached_property
+    def call_type_by_code(self) -> dict[str, CallType]:
+        return {t.code: t for t in self.call_types}
+
+    @cached_property
+    def disposition_by_code(self) -> dict[str, Disposition]:
+        return {d.code: d for d in self.dispositions}
+
+    @cached_property
+    def beat_by_id(self) -> dict[str, Beat]:
+        return {b.id: b for b in self.beats}
+
+    @cached_property
+    def officer_by_call_sign(self) -> dict[str, RosterOfficer]:
+        return {o.call_sign: o for o in self.officers}
+
+    def target_minutes(self, priority: int) -> int:
+        for p in self.priorities:
+            if p.level == priority:
+                return p.target_minutes
+        return DEFAULT_TARGETS.get(priority, 120)
+
+    def welfare_minutes(self, type_code: str) -> int:
+        t = self.call_type_by_code.get(type_code)
+        return (t.welfare_minutes if t and t.welfare_minutes else self.welfare_default_minutes)
+
+    def find_call_type(self, text: str) -> CallType | None:
+        """A call type by code, or by its exact label, case-insensitive."""
+        t = text.strip().upper()
+        if t in self.call_type_by_code:
+            return self.call_type_by_code[t]
+        for ct in self.call_types:
+            if ct.label.upper() == t:
+                return ct
+        return None
+
+    # beats ---------------------------------------------------------------
+
+    @cached_property
+    def _beat_distances(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for start in self.beat_by_id:
+            dist = {start: 0}
+            queue = deque([start])
+            while queue:
+                here = queue.popleft()
+                for nxt in self.beat_by_id[here].neighbours:
+                    if nxt not in dist:
+                        dist[nxt] = dist[here] + 1
+                        queue.append(nxt)
+            out[start] = dist
+        return out
+
+    def beat_distance(self, a: str | None, b: str | None) -> int | None:
+        """Hops between two beats through neighbours; None when either is unknown."""
+        if a is None or b is None:
+            return None
+        return self._beat_distances.get(a, {}).get(b)
+
+    # addresses -----------------------------------------------------------
+
+    @cached_property
+    def _streets_by_key(self) -> dict[str, list[StreetRange]]:
+        out: dict[str, list[StreetRange]] = {}
+        for s in self.streets:
+            out.setdefault(normalize_place(s.name), []).append(s)
+        return out
+
+    @cached_property
+    def _landmarks_by_key(self) -> dict[str, Landmark]:
+        out: dict[str, Landmark] = {}
+        for lm in self.landmarks:
+            for name in (lm.name, *lm.aliases):
+                out[normalize_place(name)] = lm
+        return out
+
+    @cached_property
+    def street_names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.name for s in self.streets))
+
+    def street_beat(self, street_key: str, number: int) -> StreetRange | None:
+        for s in self._streets_by_key.get(street_key, ()):
+            if s.low <= number <= s.high:
+                return s
+        return None
+
+    def resolve_location(self, text: str) -> Location:
+        """Resolve what a caller said to a verified address, landmark or intersection.
+
+        Anything else is kept as typed, unverified, with no beat.
+        """
+        raw = " ".join(text.split())
+        key = normalize_place(raw)
+        if not key:
+            raise ValueError("A location is needed.")
+        lm = self._landmarks_by_key.get(key)
+        if lm is not None:
+            inner = self.resolve_location(lm.address)
+            return Location(lm.name, inner.verified, inner.beat_id, "landmark",
+                            inner.street, inner.number)
+        m = _ADDRESS_RE.match(key)
+        if m:
+            number, street_key = int(m.group(1)), m.group(2)
+            rng = self.street_beat(street_key, number)
+            if rng is not None:
+                return Location(f"{number} {rng.name}", True, rng.beat, "address",
+                                rng.name, number)
+        parts = [p for p in _INTERSECTION_RE.split(key) if p]
+        if len(parts) == 2 and all(p in self._streets_by_key for p in parts):
+            a, b = (self._streets_by_key[p] for p in parts)
+            common = sorted({r.beat for r in a} & {r.beat for r in b})
+            beat = common[0] if len(common) == 1 else None
+            if beat is None and len({r.beat for r in a}) == 1:
+                beat = a[0].beat
+            return Location(f"{a[0].name} & {b[0].name}", True, beat, "intersection")
+        return Location(raw, False, None, "unverified")

@@ -1,0 +1,145 @@
+"""The tables: the append-only journal and the projections derived from it.
+
+Times are ISO-8601 text in UTC (``2026-11-21T19:30:00.000+00:00``) so they sort as text
+and read the same in any SQLite tool.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Index, Integer, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+
+class Meta(SQLModel, table=True):
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class SchemaVersion(SQLModel, table=True):
+    __tablename__ = "schema_version"
+    version: int = Field(primary_key=True)
+    applied_at: str
+
+
+class JournalRow(SQLModel, table=True):
+    __tablename__ = "journal"
+    __table_args__ = (
+        UniqueConstraint("desk_id", "desk_seq", name="uq_journal_desk_seq"),
+        Index("ix_journal_order", "hlc", "desk_id", "desk_seq"),
+        Index("ix_journal_call", "call_id"),
+        Index("ix_journal_officer", "officer_id"),
+        Index("ix_journal_upload", "hub_seq", sqlite_where=text("hub_seq IS NULL")),
+    )
+    event_id: str = Field(primary_key=True)
+    desk_id: str
+    desk_seq: int
+    hlc: int = Field(sa_column=Column(Integer, nullable=False))
+    occurred_at: str
+    operator_id: str
+    type: str
+    call_id: str | None = None
+    officer_id: str | None = None
+    payload: str  # JSON
+    hub_seq: int | None = None
+
+
+class CallRow(SQLModel, table=True):
+    __tablename__ = "calls"
+    __table_args__ = (
+        Index("ix_calls_open", "priority", "received_at", sqlite_where=text("is_open = 1")),
+        Index("ix_calls_premise", "location_key", "received_at"),
+        Index("ix_calls_number", "desk_code", "year", "seq"),
+        Index("ix_calls_seq", "seq"),
+        Index("ix_calls_received", "received_at"),
+    )
+    call_id: str = Field(primary_key=True)
+    desk_code: str
+    year: int
+    seq: int
+    type_code: str
+    priority: int
+    status: str
+    is_open: int
+    location: str
+    location_key: str
+    location_verified: int
+    beat_id: str | None = None
+    caller_name: str | None = None
+    caller_phone: str | None = None
+    narrative: str = ""
+    received_at: str
+    status_at: str | None = None
+    disposition: str | None = None
+    duplicate_of: str | None = None
+    transferred_to: str | None = None
+    scheduled_for: str | None = None
+    source_id: str | None = Field(default=None, unique=True)
+    closed_at: str | None = None
+    note_count: int = 0
+
+
+class AssignmentRow(SQLModel, table=True):
+    __tablename__ = "assignments"
+    __table_args__ = (
+        Index("ix_assignments_active", "officer_id", sqlite_where=text("cleared_at IS NULL")),
+    )
+    call_id: str = Field(primary_key=True, foreign_key="calls.call_id")
+    officer_id: str = Field(primary_key=True)
+    dispatched_at: str = Field(primary_key=True)
+    role: str
+    en_route_at: str | None = None
+    on_scene_at: str | None = None
+    cleared_at: str | None = None
+    disposition: str | None = None
+    welfare_acked_at: str | None = None
+
+
+class OfficerRow(SQLModel, table=True):
+    __tablename__ = "officers"
+    officer_id: str = Field(primary_key=True)
+    name: str
+    skills: str  # ";"-joined
+    home_beat: str | None = None
+    status: str
+    status_since: str | None = None
+    beat_id: str | None = None
+    current_call_id: str | None = None
+    calls_this_shift: int = 0
+    signed_on_at: str | None = None
+
+
+class OperatorRow(SQLModel, table=True):
+    __tablename__ = "operators"
+    operator_id: str = Field(primary_key=True)
+    role: str
+    signed_in_at: str | None = None
+    signed_in: int = 0
+
+
+class ConflictRow(SQLModel, table=True):
+    __tablename__ = "conflicts"
+    event_id: str = Field(primary_key=True)
+    call_id: str | None = None
+    officer_id: str | None = None
+    reason: str
+
+
+PROJECTION_TABLES = ("assignments", "calls", "officers", "operators", "conflicts")
+
+# The journal is append-only: no delete, and no update except setting hub_seq once.
+JOURNAL_TRIGGERS = (
+    """CREATE TRIGGER IF NOT EXISTS journal_no_delete BEFORE DELETE ON journal
+       BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END""",
+    """CREATE TRIGGER IF NOT EXISTS journal_no_update BEFORE UPDATE ON journal
+       WHEN OLD.hub_seq IS NOT NULL OR NEW.hub_seq IS NULL
+         OR NEW.event_id IS NOT OLD.event_id OR NEW.desk_id IS NOT OLD.desk_id
+         OR NEW.desk_seq IS NOT OLD.desk_seq OR NEW.hlc IS NOT OLD.hlc
+         OR NEW.occurred_at IS NOT OLD.occurred_at OR NEW.operator_id IS NOT OLD.operator_id
+         OR NEW.type IS NOT OLD.type OR NEW.call_id IS NOT OLD.call_id
+         OR NEW.officer_id IS NOT OLD.officer_id OR NEW.payload IS NOT OLD.payload
+       BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END""",
+    """CREATE INDEX IF NOT EXISTS ix_journal_from_call
+       ON journal (json_extract(payload, '$.from_call_id'))
+       WHERE type = 'officer.reassigned'""",
+)
