@@ -1,0 +1,290 @@
+"""The command line: the console itself, and the admin commands scripts rely on.
+
+Exit codes:
+  0  done
+  1  done in part: some intake lines refused, or `check` found problems
+  2  could not run: bad arguments, unreadable input, a file that is not a CSO Console
+     database or has a newer schema, a database of another desk, bad town data
+  3  the disk is full: nothing half written; free space and run again
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from cso_console import __version__
+from cso_console.domain.callnumber import validate_desk_code
+from cso_console.domain.town import Town
+from cso_console.domain.town_files import TownError, load_town
+from cso_console.paths import bundled_town_dir, default_db_path
+from cso_console.store import StorageFull, StoreError
+
+EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE, EXIT_FULL = 0, 1, 2, 3
+
+EPILOG = """exit codes:
+  0  done
+  1  done in part: some intake lines were refused, or check found problems
+  2  could not run: bad arguments or input, not a CSO Console database, newer schema,
+     a database of another desk, bad town data
+  3  the disk is full: nothing was half written; free space and run again
+"""
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_UNUSABLE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _desk_code(text: str) -> str:
+    try:
+        return validate_desk_code(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    fmt = argparse.RawDescriptionHelpFormatter
+    p = argparse.ArgumentParser(
+        prog="cso-console", formatter_class=fmt, epilog=EPILOG,
+        description="Keyboard-only shift console for community service officer desks.")
+    p.add_argument("--version", action="version", version=f"cso-console {__version__}")
+
+    def db_opt(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--db", type=Path, metavar="PATH",
+                        help=f"the desk database (default: {default_db_path()})")
+
+    def town_opt(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--town", type=Path, metavar="DIR",
+                        help="jurisdiction folder (default: the bundled demo town)")
+
+    def run_opts(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--demo", action="store_true",
+                        help="the demo town in a fresh throw-away database, mid-shift")
+        db_opt(sp)
+        sp.add_argument("--desk", type=_desk_code, metavar="CODE",
+                        help="desk code for a new database (default D1)")
+        town_opt(sp)
+        sp.add_argument("--operator", metavar="ID", help="operator id (default: login name)")
+        sp.add_argument("--ascii", action="store_true", help="ASCII borders and glyphs only")
+
+    run_opts(p)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    run_opts(sub.add_parser("run", help="start the console (the default)", epilog=EPILOG,
+                            formatter_class=fmt))
+
+    sp = sub.add_parser("town", help="validate and show the jurisdiction", epilog=EPILOG,
+                        formatter_class=fmt)
+    town_opt(sp)
+    sp.add_argument("--json", action="store_true", help="print one JSON object")
+
+    sp = sub.add_parser("intake", help="append calls from JSON lines", epilog=EPILOG,
+                        formatter_class=fmt)
+    db_opt(sp)
+    town_opt(sp)
+    sp.add_argument("file", metavar="FILE|-", help="JSON lines file, or - for standard input")
+    sp.add_argument("--operator", metavar="ID", default="intake",
+                    help="operator recorded on the calls (default: intake)")
+
+    sp = sub.add_parser("export", help="export calls or events", epilog=EPILOG,
+                        formatter_class=fmt)
+    sp.add_argument("what", choices=["calls", "events"])
+    db_opt(sp)
+    town_opt(sp)
+    sp.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    sp.add_argument("--since", metavar="TIME",
+                    help="from this time on: 2026-11-21, 2026-11-21T08:00, or 8h / 90m / 2d ago")
+    sp.add_argument("--include-caller", action="store_true",
+                    help="include caller name and phone (confidential)")
+
+    sp = sub.add_parser("check", help="verify integrity; prove projections == journal",
+                        epilog=EPILOG, formatter_class=fmt)
+    db_opt(sp)
+    town_opt(sp)
+    sp.add_argument("--rebuild", action="store_true",
+                    help="rewrite the projections from the journal")
+    return p
+
+
+def _town(path: Path | None) -> Town:
+    folder = path or bundled_town_dir()
+    try:
+        return load_town(folder)
+    except TownError as exc:
+        raise CliError(f"bad town data in {folder}:\n" + "\n".join(
+            f"  {folder / p}" if not p.startswith(str(folder)) else f"  {p}"
+            for p in exc.problems)) from None
+
+
+def _desk(args: argparse.Namespace, operator: str, town: Town | None = None) -> Any:
+    from cso_console.desk import Desk
+
+    path = args.db or default_db_path()
+    try:
+        return Desk.open(path, town or _town(args.town),
+                         desk_code=getattr(args, "desk", None), operator_id=operator)
+    except StorageFull as exc:
+        raise CliError(str(exc), EXIT_FULL) from None
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _existing_db(args: argparse.Namespace) -> None:
+    path = args.db or default_db_path()
+    if not path.exists():
+        raise CliError(f"{path}: no such database.")
+
+
+def cmd_town(args: argparse.Namespace) -> int:
+    town = _town(args.town)
+    if args.json:
+        doc = {
+            "name": town.name,
+            "call_types": [{"code": c.code, "label": c.label, "priority": c.priority,
+                            "emergency": c.emergency} for c in town.call_types],
+            "beats": [{"id": b.id, "name": b.name, "neighbours": list(b.neighbours)}
+                      for b in town.beats],
+            "streets": [{"name": s.name, "from": s.low, "to": s.high, "beat": s.beat}
+                        for s in town.streets],
+            "landmarks": [{"name": lm.name, "address": lm.address} for lm in town.landmarks],
+            "dispositions": [{"code": d.code, "label": d.label} for d in town.dispositions],
+            "officers": [{"call_sign": o.call_sign, "name": o.name, "skills": list(o.skills),
+                          "beat": o.beat} for o in town.officers],
+        }
+        print(json.dumps(doc, indent=2))
+        return EXIT_OK
+    print(f"{town.name} — {town.agency}" if town.agency else town.name)
+    print(town.beat_map)
+    print(f"beats        {len(town.beats)}: "
+          + ", ".join(f"{b.id} {b.name}" for b in town.beats))
+    print(f"streets      {len(town.street_names)} names, {len(town.streets)} address ranges")
+    print(f"landmarks    {len(town.landmarks)}")
+    print(f"call types   {len(town.call_types)} "
+          f"({sum(c.emergency for c in town.call_types)} emergency, transferred)")
+    print(f"dispositions {len(town.dispositions)}: "
+          + " ".join(d.code for d in town.dispositions))
+    print(f"skills       {len(town.skills)}: " + " ".join(s.code for s in town.skills))
+    print(f"officers     {len(town.officers)}")
+    print("priorities   " + ", ".join(f"P{p.level} {p.label} {p.target_minutes} min"
+                                      for p in town.priorities))
+    return EXIT_OK
+
+
+def cmd_intake(args: argparse.Namespace) -> int:
+    from cso_console.intake import take_lines
+
+    try:
+        if args.file == "-":
+            text = sys.stdin.read()
+        else:
+            text = Path(args.file).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CliError(f"{args.file}: no such file; nothing taken.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"{args.file}: cannot be read ({exc}); nothing taken.") from None
+    lines = text.splitlines()
+    desk = _desk(args, args.operator)
+    try:
+        if sys.stderr.isatty() and len(lines) >= 200:
+            from rich.progress import Progress
+
+            with Progress(transient=True) as progress:
+                task = progress.add_task("intake", total=len(lines))
+                report = take_lines(desk, lines, lambda: progress.advance(task))
+        else:
+            report = take_lines(desk, lines)
+    finally:
+        desk.close()
+    for number, reason in report.refused:
+        print(f"{args.file}:{number}: {reason}", file=sys.stderr)
+    summary = (f"{report.taken} taken ({report.unverified} unverified location), "
+               f"{report.already} already taken, {len(report.refused)} refused")
+    print(summary, file=sys.stderr)
+    if report.stopped:
+        print(report.stopped + "; re-run the same file after freeing space: nothing is "
+              "taken twice.", file=sys.stderr)
+        return EXIT_FULL
+    if report.refused and report.readable_lines == 0:
+        return EXIT_UNUSABLE
+    return EXIT_PARTIAL if report.refused else EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from cso_console import export
+
+    _existing_db(args)
+    desk = _desk(args, getpass.getuser())
+    try:
+        since = export.parse_since(args.since, desk.now()) if args.since else None
+    except ValueError as exc:
+        desk.close()
+        raise CliError(str(exc)) from None
+    try:
+        if args.what == "calls":
+            columns = export.CALL_COLUMNS + (
+                ["caller_name", "caller_phone"] if args.include_caller else [])
+            records = export.call_records(desk, since, args.include_caller)
+        else:
+            columns = export.EVENT_COLUMNS
+            records = export.event_records(desk, since, args.include_caller)
+        export.write(records, columns, args.format, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
+    finally:
+        desk.close()
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    _existing_db(args)
+    desk = _desk(args, getpass.getuser())
+    try:
+        report = desk.check(rebuild=args.rebuild)
+    finally:
+        desk.close()
+    for p in report.problems:
+        print(p)
+    state = "rebuilt from the journal; " if report.rebuilt else ""
+    verdict = "OK" if report.ok else f"{len(report.problems)} problem(s)"
+    print(f"{args.db or default_db_path()}: {report.events} events, {report.conflicts} "
+          f"conflict(s) for the lead; {state}projections == journal: {verdict}")
+    return EXIT_OK if report.ok else EXIT_PARTIAL
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from cso_console.app import run_console
+
+    operator = args.operator or getpass.getuser()
+    town = _town(args.town)
+    if args.demo:
+        import tempfile
+
+        from cso_console.demo import seed_demo
+
+        folder = Path(tempfile.mkdtemp(prefix="cso-demo-"))
+        args.db = folder / "demo.db"
+        seed_demo(args.db, town)
+    desk = _desk(args, operator, town)
+    try:
+        return run_console(desk, ascii_only=args.ascii)
+    finally:
+        desk.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler = {"town": cmd_town, "intake": cmd_intake, "export": cmd_export,
+               "check": cmd_check}.get(args.command or "run", cmd_run)
+    try:
+        return handler(args)
+    except CliError as exc:
+        print(f"cso-console: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130

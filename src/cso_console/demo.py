@@ -1,0 +1,81 @@
+"""The demo shift: a realistic mid-shift board, written through the desk like any other."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from cso_console.desk import Desk
+from cso_console.domain import commands as c
+from cso_console.domain.clock import FixedClock, SystemClock
+from cso_console.domain.model import OfficerStatus
+from cso_console.domain.town import Town
+
+# (minutes after the start of the story, command). The story starts two hours before now.
+_ON = ["C10", "C11", "C12", "C13", "C14", "C16", "C17", "C19", "C20", "C22", "C23", "C25",
+       "C26", "C28", "C29", "C31"]
+
+
+def _story() -> list[tuple[int, c.Command]]:
+    s: list[tuple[int, c.Command]] = [(0, c.SignOn(officer=o)) for o in _ON]
+    calls = [
+        (5, "ABVEH", "410 Elm Street", "Grey sedan, no plates, three weeks on the verge"),
+        (12, "NOISE", "Harbor Falls Public Library", "Generator running at the rear dock"),
+        (20, "PARK", "220 Main Street", "Car across the bus stop"),
+        (31, "STRAY", "Harbor Falls Town Hall", "Loose brown dog near the steps"),
+        (44, "WELF", "1200 Northgate Road", "Neighbour has not seen elderly resident"),
+        (52, "SIGNAL", "Main Street & Harbor Avenue", "Lights flashing red all ways"),
+        (60, "GRAF", "behind the old cannery", "Fresh tags on the sea wall"),
+        (71, "MVC", "300 Washington Boulevard", "Two cars, no injuries, exchanging details"),
+        (85, "PARTY", "1500 Quarry Road", "Music and shouting, second complaint"),
+        (96, "LOSTP", "Harbor Falls Public Library", "Wallet left on a reading table"),
+        (104, "BLKDW", "260 Elm Street", "Van blocking driveway, owner late for work"),
+        (111, "NUIS", "Harbor Falls Town Hall", "Group loitering by the entrance"),
+    ]
+    for minute, type_code, location, narrative in calls:
+        s.append((minute, c.ReceiveCall(type_code=type_code, location=location,
+                                        narrative=narrative, caller_name="Demo Caller",
+                                        caller_phone="555-0100")))
+    s += [
+        (8, c.Dispatch(call="1", officers=("C10",))),
+        (14, c.MarkEnRoute(officer="C10")),
+        (25, c.MarkOnScene(officer="C10")),
+        (40, c.ClearUnit(officer="C10", disposition="TOW", note="Tow requested")),
+        (22, c.Dispatch(call="3", officers=("C14",))),
+        (27, c.MarkEnRoute(officer="C14")),
+        (33, c.Dispatch(call="4", officers=("C12",))),
+        (38, c.MarkEnRoute(officer="C12")),
+        (46, c.MarkOnScene(officer="C12")),
+        (47, c.Dispatch(call="5", officers=("C13",))),
+        (50, c.MarkEnRoute(officer="C13")),
+        (58, c.MarkOnScene(officer="C13")),
+        (54, c.Dispatch(call="6", officers=("C16", "C17"))),
+        (56, c.MarkEnRoute(officer="C16")),
+        (61, c.MarkOnScene(officer="C16")),
+        (64, c.MarkOnScene(officer="C17")),
+        (74, c.Dispatch(call="8", officers=("C22",))),
+        (80, c.MarkEnRoute(officer="C22")),
+        (90, c.SetOfficerStatus(officer="C19", status=OfficerStatus.BREAK)),
+        (98, c.SetOfficerStatus(officer="C23", status=OfficerStatus.BUSY, reason="reports")),
+        (100, c.SetOfficerStatus(officer="C31", status=OfficerStatus.OUT_OF_SERVICE,
+                                 reason="vehicle fault")),
+        (106, c.Dispatch(call="10", officers=("C20",))),
+        (108, c.AddNote(call="6", text="Public works notified, ETA 40 min")),
+    ]
+    return sorted(s, key=lambda item: item[0])
+
+
+def seed_demo(path: Path, town: Town, now: datetime | None = None) -> None:
+    """Write the demo story into a new database at ``path``, ending two minutes ago."""
+    end = now or SystemClock().now()
+    clock = FixedClock(end - timedelta(minutes=120))
+    start = clock.now()
+    desk = Desk.open(path, town, clock=clock, operator_id="demo")
+    try:
+        for minute, cmd in _story():
+            clock.set(start + timedelta(minutes=minute))
+            outcome = desk.execute(cmd)
+            if not outcome.ok:
+                raise RuntimeError(f"demo story step refused: {cmd!r}: {outcome.reason}")
+    finally:
+        desk.close()

@@ -1,0 +1,132 @@
+"""Taking calls from JSON lines (a phone system, a 311 feed) through the desk."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from cso_console.desk import Desk
+from cso_console.domain.commands import ReceiveCall
+
+FIELDS = ("type", "location", "priority", "caller_name", "caller_phone", "narrative",
+          "received_at", "source_id")
+
+
+@dataclass
+class IntakeReport:
+    taken: int = 0
+    already: int = 0
+    refused: list[tuple[int, str]] = field(default_factory=list)
+    unverified: int = 0
+    readable_lines: int = 0
+    stopped: str | None = None  # why intake stopped early (disk full)
+
+
+class LineRefused(ValueError):
+    pass
+
+
+def derived_source_id(obj: dict[str, Any]) -> str:
+    """A stable id for a line that brought none, so re-running a file adds it only once."""
+    canonical = json.dumps({k: obj.get(k) for k in FIELDS}, sort_keys=True, default=str)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def _text(obj: dict[str, Any], key: str) -> str | None:
+    v = obj.get(key)
+    if v is None:
+        return None
+    if not isinstance(v, (str, int)) or isinstance(v, bool):
+        raise LineRefused(f"{key} must be text")
+    return str(v).strip() or None
+
+
+def parse_line(line: str, desk: Desk) -> ReceiveCall:
+    """One JSON line -> a ReceiveCall, or :class:`LineRefused` saying what is wrong."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise LineRefused(f"not JSON ({exc.msg})") from None
+    if not isinstance(obj, dict):
+        raise LineRefused("not a JSON object")
+    type_text = _text(obj, "type")
+    if not type_text:
+        raise LineRefused("no type")
+    ct = desk.town.find_call_type(type_text)
+    if ct is None:
+        raise LineRefused(f"unknown call type '{type_text}'")
+    if ct.emergency:
+        raise LineRefused(f"{ct.code} is an emergency type: transfer it to emergency dispatch; "
+                          "it is not taken for CSO dispatch")
+    location = _text(obj, "location")
+    if not location:
+        raise LineRefused("no location")
+    priority = obj.get("priority")
+    if priority is not None:
+        if isinstance(priority, str) and priority.strip().isdigit():
+            priority = int(priority)
+        if not isinstance(priority, int) or isinstance(priority, bool) or not 1 <= priority <= 4:
+            raise LineRefused(f"priority {obj.get('priority')!r} out of range (1-4)")
+    received_at = None
+    if obj.get("received_at") is not None:
+        raw = _text(obj, "received_at") or ""
+        try:
+            received_at = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            raise LineRefused(f"received_at '{raw}' is not an ISO-8601 time") from None
+        if received_at.tzinfo is None:
+            received_at = received_at.astimezone()  # local time of this desk
+        received_at = received_at.astimezone(UTC)
+        if received_at > desk.now():
+            raise LineRefused(f"received_at '{raw}' is in the future")
+    try:
+        return ReceiveCall(
+            type_code=ct.code, location=location, priority=priority,
+            caller_name=_text(obj, "caller_name"), caller_phone=_text(obj, "caller_phone"),
+            narrative=_text(obj, "narrative") or "", received_at=received_at,
+            source_id=_text(obj, "source_id") or derived_source_id(obj),
+        )
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise LineRefused(f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+
+
+def take_lines(
+    desk: Desk, lines: Iterable[str], on_line: Callable[[], None] | None = None
+) -> IntakeReport:
+    """Take every good line (each its own transaction), report the bad ones."""
+    report = IntakeReport()
+    for number, line in enumerate(lines, 1):
+        if on_line:
+            on_line()
+        if not line.strip():
+            continue
+        try:
+            cmd = parse_line(line, desk)
+        except LineRefused as exc:
+            if not str(exc).startswith("not JSON") and str(exc) != "not a JSON object":
+                report.readable_lines += 1
+            report.refused.append((number, str(exc)))
+            continue
+        report.readable_lines += 1
+        outcome = desk.execute(cmd)
+        if outcome.already:
+            report.already += 1
+        elif outcome.ok:
+            report.taken += 1
+            received = outcome.events[0].payload if outcome.events else {}
+            if not received.get("location_verified", True):
+                report.unverified += 1
+        elif "disk is full" in outcome.reason:
+            report.refused.append((number, outcome.reason))
+            report.stopped = f"stopped at line {number}: {outcome.reason}"
+            break
+        else:
+            report.refused.append((number, outcome.reason))
+    return report

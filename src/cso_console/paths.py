@@ -1,0 +1,23 @@
+"""Where things live: the bundled demo town and the default database."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+APP_NAME = "cso-console"
+
+
+def bundled_town_dir() -> Path:
+    """The demo town shipped in the wheel (``cso_console/data``), or ``data/`` in a checkout."""
+    packaged = Path(str(files("cso_console"))) / "data"
+    if (packaged / "town.toml").is_file():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2] / "data"
+    return checkout
+
+
+def default_db_path() -> Path:
+    return user_data_path(APP_NAME, appauthor=False) / "desk.db"

@@ -1,0 +1,1 @@
+"""Textual widgets. No SQL here."""

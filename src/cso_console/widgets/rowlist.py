@@ -1,0 +1,123 @@
+"""A keyboard list on the Line API: only visible rows are rendered, one cursor, no DataTable.
+
+Subclasses give ``row_keys`` and ``render_row``; a change to one row refreshes that line.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+class RowList(ScrollView, can_focus=True):
+    COMPONENT_CLASSES = {"rowlist--cursor", "rowlist--header", "rowlist--amber", "rowlist--red"}
+    DEFAULT_CSS = """
+    RowList { scrollbar-size-vertical: 1; overflow-x: hidden; }
+    RowList > .rowlist--cursor { background: $accent 40%; text-style: bold; }
+    RowList:focus > .rowlist--cursor { background: $accent; color: $text; text-style: bold; }
+    RowList > .rowlist--header { text-style: bold; color: $text-muted; }
+    RowList > .rowlist--amber { color: $warning; }
+    RowList > .rowlist--red { color: $error; text-style: bold; }
+    """
+    BINDINGS = [
+        Binding("up,k", "move(-1)", "Up", show=False, id="list.up"),
+        Binding("down,j", "move(1)", "Down", show=False, id="list.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="list.pageup"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="list.pagedown"),
+        Binding("home", "goto(0)", "First", show=False, id="list.home"),
+        Binding("end", "goto(-1)", "Last", show=False, id="list.end"),
+    ]
+    HEADER = ""
+    cursor = reactive(0, always_update=True)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.keys: list[str] = []
+        self.now = datetime.now(UTC)
+
+    # model ----------------------------------------------------------------
+
+    def set_keys(self, keys: list[str]) -> None:
+        """Replace the rows, keeping the cursor on the same key when it is still there."""
+        current = self.selected_key
+        self.keys = keys
+        width = self.scrollable_content_region.width or len(self.HEADER)
+        self.virtual_size = Size(width, len(keys) + 1)
+        if current in keys:
+            self.cursor = keys.index(current)
+        else:
+            self.cursor = min(self.cursor, max(0, len(keys) - 1))
+        self.refresh()
+
+    def select_key(self, key: str) -> None:
+        if key in self.keys:
+            self.cursor = self.keys.index(key)
+
+    @property
+    def selected_key(self) -> str | None:
+        return self.keys[self.cursor] if 0 <= self.cursor < len(self.keys) else None
+
+    def tick(self, now: datetime) -> None:
+        self.now = now
+        self.refresh()
+
+    # cursor ---------------------------------------------------------------
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self.keys) - 1)) if self.keys else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        # Content line r holds row r; the header takes the top screen line, so keeping
+        # lines r and r+1 in view keeps row r visible under it.
+        self.refresh()
+        self.scroll_to_region(Region(0, new, 1, 2), animate=False, force=True,
+                              x_axis=False, immediate=True)
+
+    def action_move(self, delta: int) -> None:
+        self.cursor += delta
+
+    def action_page(self, delta: int) -> None:
+        self.cursor += delta * max(1, self.scrollable_content_region.height - 2)
+
+    def action_goto(self, index: int) -> None:
+        self.cursor = index if index >= 0 else len(self.keys) - 1
+
+    # rendering ------------------------------------------------------------
+
+    def render_row(self, key: str) -> tuple[str, str | None]:
+        """(text, component class or None) for one row."""
+        raise NotImplementedError
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            style = self.get_component_rich_style("rowlist--header")
+            return self._strip(self.HEADER, style, scroll_x, width)
+        row = scroll_y + y - 1
+        if row >= len(self.keys):
+            if not self.keys and row == 0:
+                return self._strip(self.empty_text(), base, scroll_x, width)
+            return Strip.blank(width, base)
+        text, component = self.render_row(self.keys[row])
+        style = base
+        if component:
+            style = self.get_component_rich_style(component)
+        if row == self.cursor:
+            style = style + self.get_component_rich_style("rowlist--cursor")
+        return self._strip(text, style, scroll_x, width)
+
+    def empty_text(self) -> str:
+        return "  (none)"
+
+    @staticmethod
+    def _strip(text: str, style: Style, scroll_x: int, width: int) -> Strip:
+        return Strip([Segment(text, style)]).crop_extend(scroll_x, scroll_x + width, style)
