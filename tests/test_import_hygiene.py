@@ -1,0 +1,37 @@
+"""The layer rule, kept true: domain imports no Textual/SQL; screens and widgets no store."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "cso_console"
+
+
+def imports_of(folder: Path) -> dict[str, set[str]]:
+    out = {}
+    for path in folder.rglob("*.py"):
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names.add(node.module)
+        out[str(path.relative_to(SRC))] = names
+    return out
+
+
+def offenders(folder: str, banned: tuple[str, ...]) -> list[str]:
+    return [f"{file}: {name}" for file, names in imports_of(SRC / folder).items()
+            for name in names if name.split(".")[0] in banned or name.startswith(banned)]
+
+
+def test_domain_is_pure():
+    assert offenders("domain", ("textual", "sqlmodel", "sqlalchemy", "sqlite3", "psycopg",
+                                "rich", "cso_console.store", "cso_console.desk")) == []
+
+
+def test_ui_never_touches_the_store():
+    for folder in ("screens", "widgets"):
+        assert offenders(folder, ("sqlmodel", "sqlalchemy", "sqlite3", "psycopg",
+                                  "cso_console.store")) == []
