@@ -21,7 +21,7 @@ from cso_console import __version__
 from cso_console.domain.callnumber import validate_desk_code
 from cso_console.domain.town import Town
 from cso_console.domain.town_files import TownError, load_town
-from cso_console.paths import bundled_town_dir, default_db_path
+from cso_console.paths import bundled_town_dir, default_db_path, demo_db_path
 from cso_console.store import StorageFull, StoreError
 
 EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE, EXIT_FULL = 0, 1, 2, 3
@@ -55,9 +55,12 @@ def _parser() -> argparse.ArgumentParser:
         description="Keyboard-only shift console for community service officer desks.")
     p.add_argument("--version", action="version", version=f"cso-console {__version__}")
 
-    def db_opt(sp: argparse.ArgumentParser) -> None:
+    def db_opt(sp: argparse.ArgumentParser, demo: bool = True) -> None:
         sp.add_argument("--db", type=Path, metavar="PATH",
                         help=f"the desk database (default: {default_db_path()})")
+        if demo:
+            sp.add_argument("--demo", action="store_true",
+                            help=f"the demo database of `cso-console --demo` ({demo_db_path()})")
 
     def town_opt(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--town", type=Path, metavar="DIR",
@@ -65,8 +68,9 @@ def _parser() -> argparse.ArgumentParser:
 
     def run_opts(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--demo", action="store_true",
-                        help="the demo town in a fresh throw-away database, mid-shift")
-        db_opt(sp)
+                        help=f"the demo town mid-shift, in a fresh {demo_db_path()} "
+                             "(or a new --db file)")
+        db_opt(sp, demo=False)
         sp.add_argument("--desk", type=_desk_code, metavar="CODE",
                         help="desk code for a new database (default D1)")
         town_opt(sp)
@@ -121,10 +125,16 @@ def _town(path: Path | None) -> Town:
             for p in exc.problems)) from None
 
 
+def _db_path(args: argparse.Namespace) -> Path:
+    if args.db is not None:
+        return Path(args.db)
+    return demo_db_path() if getattr(args, "demo", False) else default_db_path()
+
+
 def _desk(args: argparse.Namespace, operator: str, town: Town | None = None) -> Any:
     from cso_console.desk import Desk
 
-    path = args.db or default_db_path()
+    path = _db_path(args)
     try:
         return Desk.open(path, town or _town(args.town),
                          desk_code=getattr(args, "desk", None), operator_id=operator)
@@ -135,7 +145,7 @@ def _desk(args: argparse.Namespace, operator: str, town: Town | None = None) -> 
 
 
 def _existing_db(args: argparse.Namespace) -> None:
-    path = args.db or default_db_path()
+    path = _db_path(args)
     if not path.exists():
         raise CliError(f"{path}: no such database.")
 
@@ -252,7 +262,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(p)
     state = "rebuilt from the journal; " if report.rebuilt else ""
     verdict = "OK" if report.ok else f"{len(report.problems)} problem(s)"
-    print(f"{args.db or default_db_path()}: {report.events} events, {report.conflicts} "
+    print(f"{_db_path(args)}: {report.events} events, {report.conflicts} "
           f"conflict(s) for the lead; {state}projections == journal: {verdict}")
     return EXIT_OK if report.ok else EXIT_PARTIAL
 
@@ -263,13 +273,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     operator = args.operator or getpass.getuser()
     town = _town(args.town)
     if args.demo:
-        import tempfile
-
         from cso_console.demo import seed_demo
 
-        folder = Path(tempfile.mkdtemp(prefix="cso-demo-"))
-        args.db = folder / "demo.db"
-        seed_demo(args.db, town)
+        if args.db is not None and args.db.exists() and args.db.stat().st_size > 0:
+            raise CliError(f"{args.db} already exists; --demo writes its story into a new file.")
+        if args.db is None:
+            args.db = demo_db_path()
+            for suffix in ("", "-wal", "-shm"):  # the demo starts afresh every time
+                Path(f"{args.db}{suffix}").unlink(missing_ok=True)
+        try:
+            seed_demo(args.db, town)
+        except StorageFull as exc:
+            raise CliError(str(exc), EXIT_FULL) from None
+        except StoreError as exc:
+            raise CliError(str(exc)) from None
     desk = _desk(args, operator, town)
     try:
         return run_console(desk, ascii_only=args.ascii)

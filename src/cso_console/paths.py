@@ -21,3 +21,8 @@ def bundled_town_dir() -> Path:
 
 def default_db_path() -> Path:
     return user_data_path(APP_NAME, appauthor=False) / "desk.db"
+
+
+def demo_db_path() -> Path:
+    """Where ``--demo`` writes its story (fresh at every start), for export and check."""
+    return user_data_path(APP_NAME, appauthor=False) / "demo.db"

@@ -1,0 +1,57 @@
+"""Run the installed console in a real pseudo-terminal and read its screen as text."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pexpect
+import pyte
+
+
+class Terminal:
+    def __init__(self, args: list[str], *, cols: int = 80, rows: int = 24,
+                 env: dict[str, str] | None = None) -> None:
+        exe = shutil.which("cso-console", path=str(Path(sys.executable).parent)) or "cso-console"
+        full_env = {**os.environ, "TERM": "xterm-256color", "ESCDELAY": "25",
+                    **(env or {})}
+        self.screen = pyte.Screen(cols, rows)
+        self.stream = pyte.ByteStream(self.screen)
+        self.child = pexpect.spawn(exe, args, dimensions=(rows, cols), env=full_env,
+                                   timeout=10)
+
+    def pump(self, seconds: float = 0.2) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            try:
+                data = self.child.read_nonblocking(65536, timeout=0.05)
+            except pexpect.TIMEOUT:
+                continue
+            except pexpect.EOF:
+                return
+            self.stream.feed(data)
+
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def wait_for(self, needle: str, timeout: float = 15.0) -> str:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            self.pump(0.2)
+            if needle in self.text():
+                return self.text()
+        raise AssertionError(f"{needle!r} never appeared; screen was:\n{self.text()}")
+
+    def send(self, keys: str) -> None:
+        self.child.send(keys)
+        self.pump(0.3)
+
+    def exit_status(self, timeout: float = 10.0) -> int | None:
+        end = time.monotonic() + timeout
+        while self.child.isalive() and time.monotonic() < end:
+            self.pump(0.1)
+        self.child.close()
+        return self.child.exitstatus
