@@ -35,15 +35,16 @@ class ConsoleApp(App[int]):
     def _tick(self) -> None:
         from cso_console.screens.board import BoardScreen
 
-        if isinstance(self.screen, BoardScreen):
-            self.screen.tick(self.desk.now())
-
-    def _desk_changed(self, changed: Changed) -> None:
-        from cso_console.screens.board import BoardScreen
-
+        now = self.desk.now()
         for screen in self.screen_stack:
             if isinstance(screen, BoardScreen):
-                screen.desk_changed(changed)
+                screen.tick(now)
+
+    def _desk_changed(self, changed: Changed) -> None:
+        for screen in self.screen_stack:
+            handler = getattr(screen, "desk_changed", None)
+            if handler is not None:
+                handler(changed)
 
     def action_quit_now(self) -> None:
         self.exit(0)

@@ -21,6 +21,7 @@ from cso_console.domain.commands import Command, Context, ReceiveCall, decide
 from cso_console.domain.events import Event, stamp
 from cso_console.domain.fold import Changed, Refused, State, apply, fold
 from cso_console.domain.model import Call, Officer, OperatorRole
+from cso_console.domain.recommend import Recommendation, likely_duplicates, recommend
 from cso_console.domain.town import Town, normalize_place
 from cso_console.store import SqliteStore, StorageFull, StoreError, UnknownCall
 
@@ -176,6 +177,34 @@ class Desk:
         """Every call at the place a typed location resolves to, newest first."""
         loc = self.town.resolve_location(location)
         return self.store.premise_history(normalize_place(loc.text), limit)
+
+    def recommend(self, call_id: str) -> list[Recommendation]:
+        """Officers ranked for a call, each with its reasons."""
+        call = self.store.call(call_id)
+        if call is None:
+            return []
+        return recommend(call, self.store.officers(), self.town, self.now())
+
+    def likely_duplicates(self, location: str) -> list[Call]:
+        """Open, recent calls at the place a typed location resolves to."""
+        try:
+            loc = self.town.resolve_location(location)
+        except ValueError:
+            return []
+        key = normalize_place(loc.text)
+        return likely_duplicates(key, self.store.open_calls_at(key), self.now())
+
+    def call(self, call_id: str) -> Call | None:
+        return self.store.call(call_id)
+
+    def officer(self, officer_id: str) -> Officer | None:
+        return self.store.officers_by_id([officer_id]).get(officer_id)
+
+    def calls_by_id(self, call_ids: list[str]) -> dict[str, Call]:
+        return self.store.calls_by_id(call_ids)
+
+    def officers_by_id(self, officer_ids: list[str]) -> dict[str, Officer]:
+        return self.store.officers_by_id(officer_ids)
 
     # integrity ------------------------------------------------------------
 

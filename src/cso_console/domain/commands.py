@@ -180,6 +180,18 @@ class Reassign(Command):
     reason: str = ""
 
 
+class ViewCaller(Command):
+    """Caller details were shown: the record keeps who looked, and when."""
+
+    call: str
+
+
+class AcknowledgeAlert(Command):
+    """The late-pending alert of a call was seen and acknowledged."""
+
+    call: str
+
+
 class SignIn(Command):
     operator_id: str = Field(min_length=1)
     role: OperatorRole
@@ -382,6 +394,11 @@ def decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
                           officer_id=cmd.officer,
                           payload=OfficerReassigned(from_call_id=officer.current_call_id,
                                                     reason=cmd.reason))]
+        case ViewCaller():
+            return [Draft(type=EventType.CALLER_VIEWED, call_id=c[cmd.call], payload=NoPayload())]
+        case AcknowledgeAlert():
+            return [Draft(type=EventType.ALERT_ACKNOWLEDGED, call_id=c[cmd.call],
+                          payload=NoPayload())]
         case SignIn():
             return [Draft(type=EventType.OPERATOR_SIGNED_IN, payload=OperatorSignedIn(
                 role=cmd.role))]

@@ -33,6 +33,8 @@ class EventType(StrEnum):
     WELFARE_ACKNOWLEDGED = "officer.welfare_acknowledged"
     OPERATOR_SIGNED_IN = "operator.signed_in"
     OPERATOR_SIGNED_OUT = "operator.signed_out"
+    CALLER_VIEWED = "call.caller_viewed"
+    ALERT_ACKNOWLEDGED = "call.alert_acknowledged"
 
 
 class _Payload(BaseModel):
@@ -135,6 +137,8 @@ PAYLOADS: dict[EventType, type[_Payload]] = {
     EventType.WELFARE_ACKNOWLEDGED: NoPayload,
     EventType.OPERATOR_SIGNED_IN: OperatorSignedIn,
     EventType.OPERATOR_SIGNED_OUT: NoPayload,
+    EventType.CALLER_VIEWED: NoPayload,
+    EventType.ALERT_ACKNOWLEDGED: NoPayload,
 }
 
 # Fields that identify a caller: kept out of default exports and off the board.

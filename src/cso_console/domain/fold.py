@@ -380,6 +380,16 @@ def _welfare(state: State, e: Event, ch: Changed) -> None:
     ch.officer_ids.add(officer.officer_id)
 
 
+def _caller_viewed(state: State, e: Event, ch: Changed) -> None:
+    _need_call(state, e)  # a fact for the record; the board does not change
+
+
+def _alert_acked(state: State, e: Event, ch: Changed) -> None:
+    call = _need_call(state, e)
+    call.alert_acked_at = e.occurred_at
+    ch.call_ids.add(call.call_id)
+
+
 def _operator_in(state: State, e: Event, ch: Changed) -> None:
     from cso_console.domain.model import OperatorRole
 
@@ -414,6 +424,8 @@ _HANDLERS: dict[EventType, Any] = {
     EventType.WELFARE_ACKNOWLEDGED: _welfare,
     EventType.OPERATOR_SIGNED_IN: _operator_in,
     EventType.OPERATOR_SIGNED_OUT: _operator_out,
+    EventType.CALLER_VIEWED: _caller_viewed,
+    EventType.ALERT_ACKNOWLEDGED: _alert_acked,
 }
 
 

@@ -157,6 +157,7 @@ class Call:
     source_id: str | None = None
     closed_at: datetime | None = None
     note_count: int = 0
+    alert_acked_at: datetime | None = None  # the late-pending alert, acknowledged
     assignments: list[Assignment] = field(default_factory=list)
 
     @property

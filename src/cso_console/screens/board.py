@@ -1,4 +1,4 @@
-"""The board: the call queue, the officer board and the status bar."""
+"""The board: call queue, officer board, beat map panel, alerts and the status bar."""
 
 from __future__ import annotations
 
@@ -6,50 +6,189 @@ from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from cso_console.domain import commands as c
+from cso_console.domain.alerts import current_alerts
+from cso_console.domain.callnumber import short_number
 from cso_console.domain.fold import Changed
+from cso_console.domain.model import Call, Officer
+from cso_console.screens.actions import DeskActions
 from cso_console.screens.confirm import ConfirmScreen
+from cso_console.widgets.alerts import AlertsStrip
+from cso_console.widgets.beatmap import beat_counts, render_map
 from cso_console.widgets.boards import CallQueue, OfficerBoard
 from cso_console.widgets.status import StatusBar
 
+WIDE = (120, 32)
 
-class BoardScreen(Screen[None]):
+
+class BoardScreen(DeskActions):
     DEFAULT_CSS = """
     BoardScreen { layout: vertical; }
+    BoardScreen #main { height: 1fr; }
+    BoardScreen #lists { width: 1fr; }
     BoardScreen CallQueue { height: 1fr; border: ascii $primary; }
     BoardScreen OfficerBoard { height: 1fr; border: ascii $secondary; }
     BoardScreen CallQueue:focus, BoardScreen OfficerBoard:focus { border: ascii $accent; }
-    BoardScreen #message { height: 1; }
+    BoardScreen #map { width: 78; border: ascii $secondary; display: none; }
+    BoardScreen.-map #map { display: block; }
+    BoardScreen.-map.-narrow #lists { display: none; }
+    BoardScreen.-map.-narrow #map { width: 1fr; }
+    BoardScreen #message { height: 1; padding: 0 1; }
+    BoardScreen #message.error { text-style: bold; }
+    BoardScreen #keys { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
+        Binding("n,f2", "new_call", "New call", id="board.new_call"),
+        Binding("d,f3", "dispatch", "Dispatch", id="board.dispatch"),
+        Binding("e", "en_route", "En route", id="board.en_route"),
+        Binding("o", "on_scene", "On scene", id="board.on_scene"),
+        Binding("c,f4", "clear", "Clear/close", id="board.clear"),
+        Binding("a", "available", "Available", id="board.available"),
+        Binding("b", "break", "Break", id="board.break"),
+        Binding("enter", "open_call", "Open call", id="board.open_call"),
+        Binding("N", "note", "Add note", id="board.note"),
+        Binding("x", "acknowledge", "Ack alert", id="board.acknowledge"),
+        Binding("m,f6", "map", "Beat map", id="board.map"),
+        Binding("p", "toggle_map", "Map panel", id="board.toggle_map"),
+        Binding("question_mark,f1", "help", "Help", id="board.help"),
         Binding("q", "quit", "Quit", id="board.quit"),
     ]
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
-        yield CallQueue(id="queue")
-        yield OfficerBoard(id="officers")
-        yield Static("", id="message")
+        with Horizontal(id="main"):
+            with Vertical(id="lists"):
+                yield CallQueue(id="queue")
+                yield OfficerBoard(id="officers")
+            yield Static("", id="map", markup=False)
+        yield AlertsStrip(id="alerts")
+        yield Static("", id="message", markup=False)
+        yield Static("n new  d dispatch  e/o/c status  Enter open  Tab panel  ? help  q quit",
+                     id="keys", markup=False)
 
     def on_mount(self) -> None:
         self.reload()
-        self.tick(self.app.desk.now())  # type: ignore[attr-defined]
+        self.tick(self.desk.now())
         self.query_one(CallQueue).focus()
+        self._fit(self.app.size.width, self.app.size.height)
+
+    def on_resize(self) -> None:
+        self._fit(self.app.size.width, self.app.size.height)
+
+    def _fit(self, width: int, height: int) -> None:
+        wide = width >= WIDE[0] and height >= WIDE[1]
+        self.set_class(not wide, "-narrow")
+        if wide:
+            self.add_class("-map")
+
+    # model ----------------------------------------------------------------
 
     def reload(self) -> None:
-        desk = self.app.desk  # type: ignore[attr-defined]
-        self.query_one(CallQueue).set_calls(desk.open_calls(), desk.town)
-        self.query_one(OfficerBoard).set_officers(desk.officers())
+        self.query_one(CallQueue).set_calls(self.desk.open_calls(), self.desk.town)
+        self.query_one(OfficerBoard).set_officers(self.desk.officers())
+        self._refresh_map()
 
     def desk_changed(self, changed: Changed) -> None:
-        self.reload()
+        """Refresh only the calls and officers the desk says changed."""
+        queue, board = self.query_one(CallQueue), self.query_one(OfficerBoard)
+        if changed.call_ids:
+            queue.upsert(self.desk.calls_by_id(sorted(changed.call_ids)), changed.call_ids)
+        if changed.officer_ids:
+            board.upsert(self.desk.officers_by_id(sorted(changed.officer_ids)))
+        self._refresh_map()
+        self._alerts(self.desk.now())
+
+    def _refresh_map(self) -> None:
+        if not self.has_class("-map"):
+            return
+        queue, board = self.query_one(CallQueue), self.query_one(OfficerBoard)
+        counts = beat_counts(self.desk.town, list(queue.calls.values()),
+                             list(board.officers.values()))
+        self.query_one("#map", Static).update(render_map(self.desk.town, counts))
 
     def tick(self, now: datetime) -> None:
         self.query_one(StatusBar).tick(now)
         self.query_one(CallQueue).tick(now)
         self.query_one(OfficerBoard).tick(now)
+        self._alerts(now)
+
+    def _alerts(self, now: datetime) -> None:
+        calls = list(self.query_one(CallQueue).calls.values())
+        if self.query_one(AlertsStrip).show(current_alerts(calls, self.desk.town, now)):
+            self.app.bell()
+
+    # targets ----------------------------------------------------------------
+
+    def target_call(self) -> Call | None:
+        return self.query_one(CallQueue).selected
+
+    def target_officer(self) -> Officer | None:
+        board = self.query_one(OfficerBoard)
+        if board.has_focus:
+            return board.selected
+        return super().target_officer()
+
+    def select_call(self, call_id: str) -> None:
+        queue = self.query_one(CallQueue)
+        queue.select_key(call_id)
+        queue.focus()
+
+    # actions ----------------------------------------------------------------
+
+    def action_new_call(self) -> None:
+        from cso_console.screens.intake import IntakeScreen
+
+        def saved(call_id: str | None) -> None:
+            if call_id:
+                self.select_call(call_id)
+
+        self.app.push_screen(IntakeScreen(), saved)
+
+    def action_open_call(self) -> None:
+        from cso_console.screens.detail import CallDetailScreen
+
+        call = self.target_call()
+        if self.query_one(OfficerBoard).has_focus:
+            officer = self.query_one(OfficerBoard).selected
+            call = self.desk.call(officer.current_call_id) if officer and \
+                officer.current_call_id else None
+        if call is None:
+            self.say("Select a call first.", error=True)
+            return
+        self.app.push_screen(CallDetailScreen(call.call_id))
+
+    def action_acknowledge(self) -> None:
+        alerts = self.query_one(AlertsStrip).alerts
+        if not alerts:
+            self.say("No alert to acknowledge.")
+            return
+        top = alerts[0]
+        if top.kind == "welfare" and top.officer_id:
+            self.run_command(c.AcknowledgeWelfare(officer=top.officer_id, call=top.call_id),
+                             f"Welfare check on {top.officer_id} acknowledged.")
+        else:
+            self.run_command(c.AcknowledgeAlert(call=top.call_id),
+                             f"Alert on call {short_number(top.call_id)} acknowledged.")
+        self._alerts(self.desk.now())
+
+    def action_map(self) -> None:
+        from cso_console.screens.beatmap import BeatMapScreen
+
+        self.app.push_screen(BeatMapScreen())
+
+    def action_toggle_map(self) -> None:
+        self.toggle_class("-map")
+        self._refresh_map()
+        if self.has_class("-map") and self.has_class("-narrow"):
+            self.say("Map panel shown; p hides it.")
+
+    def action_help(self) -> None:
+        from cso_console.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))
 
     def action_quit(self) -> None:
         def answered(yes: bool | None) -> None:

@@ -44,6 +44,7 @@ def call_row(c: Call) -> dict[str, Any]:
         "disposition": c.disposition, "duplicate_of": c.duplicate_of,
         "transferred_to": c.transferred_to, "scheduled_for": t(c.scheduled_for),
         "source_id": c.source_id, "closed_at": t(c.closed_at), "note_count": c.note_count,
+        "alert_acked_at": t(c.alert_acked_at),
     }
 
 
@@ -79,7 +80,7 @@ def call_from_row(r: Any, assignments: list[Assignment]) -> Call:
         caller_phone=r.caller_phone, narrative=r.narrative, disposition=r.disposition,
         duplicate_of=r.duplicate_of, transferred_to=r.transferred_to,
         scheduled_for=d(r.scheduled_for), source_id=r.source_id, closed_at=d(r.closed_at),
-        note_count=r.note_count, assignments=assignments,
+        note_count=r.note_count, alert_acked_at=d(r.alert_acked_at), assignments=assignments,
     )
 
 

@@ -255,6 +255,15 @@ class SqliteStore:
             return [rows.officer_from_row(r) for r in conn.execute(
                 select(O).order_by(O.c.officer_id))]
 
+    def officers_by_id(self, ids: list[str]) -> dict[str, Officer]:
+        with self.read() as conn:
+            return {r.officer_id: rows.officer_from_row(r) for r in conn.execute(
+                select(O).where(O.c.officer_id.in_(ids)))}
+
+    def calls_by_id(self, ids: list[str]) -> dict[str, Call]:
+        with self.read() as conn:
+            return {c.call_id: c for c in _calls(conn, C.c.call_id.in_(ids))}
+
     def call(self, call_id: str) -> Call | None:
         with self.read() as conn:
             found = _calls(conn, C.c.call_id == call_id)

@@ -77,6 +77,7 @@ class CallRow(SQLModel, table=True):
     source_id: str | None = Field(default=None, unique=True)
     closed_at: str | None = None
     note_count: int = 0
+    alert_acked_at: str | None = None
 
 
 class AssignmentRow(SQLModel, table=True):

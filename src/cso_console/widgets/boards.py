@@ -46,7 +46,20 @@ class CallQueue(RowList):
     def set_calls(self, calls: list[Call], town: Town) -> None:
         self.town = town
         self.calls = {c.call_id: c for c in calls}
-        ordered = sorted(calls, key=lambda c: (c.priority, c.received_at, c.call_id))
+        self._resort()
+
+    def upsert(self, calls: dict[str, Call], touched: set[str]) -> None:
+        """Take the new versions of touched calls; closed ones leave the queue."""
+        for call_id in touched:
+            call = calls.get(call_id)
+            if call is not None and call.status.is_open:
+                self.calls[call_id] = call
+            else:
+                self.calls.pop(call_id, None)
+        self._resort()
+
+    def _resort(self) -> None:
+        ordered = sorted(self.calls.values(), key=lambda c: (c.priority, c.received_at, c.call_id))
         self.set_keys([c.call_id for c in ordered])
 
     @property
@@ -81,6 +94,14 @@ class OfficerBoard(RowList):
 
     def set_officers(self, officers: list[Officer]) -> None:
         self.officers = {o.officer_id: o for o in officers}
+        self._resort()
+
+    def upsert(self, officers: dict[str, Officer]) -> None:
+        self.officers.update(officers)
+        self._resort()
+
+    def _resort(self) -> None:
+        officers = list(self.officers.values())
         on_duty = [o for o in officers if o.status is not OfficerStatus.OFF_DUTY]
         off = [o for o in officers if o.status is OfficerStatus.OFF_DUTY]
         key = lambda o: (len(o.officer_id), o.officer_id)  # noqa: E731  C9 before C10

@@ -1,0 +1,85 @@
+"""Which officer to send: ranked, with the reasons in words a dispatcher would say."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from cso_console.domain.callnumber import short_number
+from cso_console.domain.model import Call, Officer, OfficerStatus
+from cso_console.domain.town import Town
+
+_UNAVAILABLE = {
+    OfficerStatus.OFF_DUTY: "off duty",
+    OfficerStatus.BREAK: "on break",
+    OfficerStatus.OUT_OF_SERVICE: "out of service",
+    OfficerStatus.BUSY: "busy (paperwork)",
+}
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    officer: Officer
+    available: bool
+    reasons: tuple[str, ...]
+    sort_key: tuple[int | float | str, ...]
+
+
+def _minutes(since: datetime | None, now: datetime) -> int:
+    return max(0, int((now - since).total_seconds() // 60)) if since else 0
+
+
+def recommend(call: Call, officers: list[Officer], town: Town, now: datetime) -> list[Recommendation]:
+    """Available officers first: same beat, then neighbouring beats by distance, then the
+    required skill, fewest calls this shift, longest available. Then the rest, saying why
+    they cannot go."""
+    ct = town.call_type_by_code.get(call.type_code)
+    skill = ct.skill if ct else None
+    out = []
+    for o in officers:
+        beat = o.beat_id or o.home_beat
+        dist = town.beat_distance(call.beat_id, beat)
+        reasons: list[str] = []
+        if o.current_call_id is not None:
+            available, why = False, f"on call {short_number(o.current_call_id)}"
+        elif o.status in _UNAVAILABLE:
+            available, why = False, _UNAVAILABLE[o.status]
+        else:
+            available, why = True, ""
+        if not available:
+            reasons.append(why)
+        if dist == 0:
+            reasons.append(f"same beat {beat}")
+        elif dist is not None:
+            reasons.append(f"next beat {beat}" if dist == 1 else f"{dist} beats away ({beat})")
+        else:
+            reasons.append(f"beat {beat or '?'}; call beat unknown")
+        has_skill = skill is None or skill in o.skills
+        if skill:
+            reasons.append(f"has {skill}" if has_skill else f"lacks {skill}")
+        if available:
+            reasons.append(f"{o.calls_this_shift} call{'s' if o.calls_this_shift != 1 else ''}"
+                           " this shift")
+            reasons.append(f"free {_minutes(o.status_since, now)} min")
+        key = (
+            0 if available else 1,
+            dist if dist is not None else 99,
+            0 if has_skill else 1,
+            o.calls_this_shift,
+            -_minutes(o.status_since, now),
+            o.officer_id,
+        )
+        out.append(Recommendation(o, available, tuple(reasons), key))
+    return sorted(out, key=lambda r: r.sort_key)
+
+
+def likely_duplicates(location_key: str, open_calls: list[Call], now: datetime,
+                      within_minutes: int = 120) -> list[Call]:
+    """Open calls at the same place, received recently: the ones to offer linking to."""
+    from cso_console.domain.town import normalize_place
+
+    return [
+        c for c in open_calls
+        if normalize_place(c.location) == location_key
+        and (now - c.received_at).total_seconds() <= within_minutes * 60
+    ]

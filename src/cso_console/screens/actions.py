@@ -1,0 +1,145 @@
+"""The desk actions the board and the call detail share: one key, one desk command."""
+
+from __future__ import annotations
+
+from textual.screen import Screen
+from textual.widgets import Static
+
+from cso_console.desk import Desk, Outcome
+from cso_console.domain import commands as c
+from cso_console.domain.callnumber import short_number
+from cso_console.domain.model import Call, Officer, OfficerStatus
+from cso_console.screens.picker import Choice, PickerScreen, TextPrompt
+
+
+class DeskActions(Screen[None]):
+    """Mixed into screens that act on a call and/or an officer."""
+
+    @property
+    def desk(self) -> Desk:
+        return self.app.desk  # type: ignore[attr-defined,no-any-return]
+
+    # what the keys act on (screens override) --------------------------------
+
+    def target_call(self) -> Call | None:
+        return None
+
+    def target_officer(self) -> Officer | None:
+        """The selected officer, or the selected call's primary officer."""
+        call = self.target_call()
+        if call is not None and call.primary is not None:
+            return self.desk.officer(call.primary.officer_id)
+        return None
+
+    # feedback ---------------------------------------------------------------
+
+    def say(self, text: str, error: bool = False) -> None:
+        line = self.query_one("#message", Static)
+        line.set_class(error, "error")
+        line.update(("REFUSED: " if error else "") + text)
+        if error:
+            self.app.bell()
+
+    def run_command(self, cmd: c.Command, done: str) -> Outcome:
+        outcome = self.desk.execute(cmd)
+        if outcome.ok:
+            self.say(done)
+        else:
+            self.say(outcome.reason, error=True)
+        return outcome
+
+    # actions ----------------------------------------------------------------
+
+    def action_dispatch(self) -> None:
+        call = self.target_call()
+        if call is None:
+            self.say("Select a call first.", error=True)
+            return
+        if not call.status.is_open:
+            self.say(f"Call {short_number(call.call_id)} is {call.status.value.lower()}.",
+                     error=True)
+            return
+        choices = []
+        for r in self.desk.recommend(call.call_id):
+            o = r.officer
+            label = f"{o.officer_id:<4} {o.name[:16]:<16} {', '.join(r.reasons)}"
+            if len(label) > 72:
+                label = label[:71] + "~"
+            choices.append(Choice(o.officer_id, label, r.available, o.name))
+        verb = "Assist" if call.active_assignments else "Dispatch"
+        title = (f"{verb} to call {short_number(call.call_id)}: {call.type_code} "
+                 f"{call.location[:30]} ({call.beat_id or 'beat ?'})")
+
+        def chosen(officer_id: str | None) -> None:
+            if officer_id:
+                self.run_command(c.Dispatch(call=call.call_id, officers=(officer_id,)),
+                                 f"{officer_id} dispatched to call {short_number(call.call_id)}.")
+
+        self.app.push_screen(PickerScreen(title, choices), chosen)
+
+    def _officer_step(self, kind: type[c.MarkEnRoute] | type[c.MarkOnScene], word: str) -> None:
+        officer = self.target_officer()
+        if officer is None:
+            self.say("Select an officer, or a call with an officer on it.", error=True)
+            return
+        self.run_command(kind(officer=officer.officer_id), f"{officer.officer_id} {word}.")
+
+    def action_en_route(self) -> None:
+        self._officer_step(c.MarkEnRoute, "en route")
+
+    def action_on_scene(self) -> None:
+        self._officer_step(c.MarkOnScene, "on scene")
+
+    def action_clear(self) -> None:
+        officer = self.target_officer()
+        call = self.target_call()
+        if officer is not None and officer.current_call_id:
+            call_id = officer.current_call_id
+        elif call is not None:
+            call_id = call.call_id
+        else:
+            self.say("Select a call or an officer on a call.", error=True)
+            return
+        choices = [Choice(d.code, f"{d.code:<5} {d.label}") for d in self.desk.town.dispositions]
+        who = officer.officer_id if officer and officer.current_call_id == call_id else None
+        title = (f"Clear {who} from call {short_number(call_id)}: disposition" if who
+                 else f"Close call {short_number(call_id)}: disposition")
+
+        def chosen(code: str | None) -> None:
+            if not code:
+                return
+            if who:
+                self.run_command(c.ClearUnit(officer=who, call=call_id, disposition=code),
+                                 f"{who} cleared from call {short_number(call_id)} ({code}).")
+            else:
+                self.run_command(c.CloseCall(call=call_id, disposition=code),
+                                 f"Call {short_number(call_id)} closed ({code}).")
+
+        self.app.push_screen(PickerScreen(title, choices), chosen)
+
+    def _set_status(self, status: OfficerStatus, word: str) -> None:
+        officer = self.target_officer()
+        if officer is None:
+            self.say("Select an officer first.", error=True)
+            return
+        self.run_command(c.SetOfficerStatus(officer=officer.officer_id, status=status),
+                         f"{officer.officer_id} {word}.")
+
+    def action_available(self) -> None:
+        self._set_status(OfficerStatus.AVAILABLE, "available")
+
+    def action_break(self) -> None:
+        self._set_status(OfficerStatus.BREAK, "on break")
+
+    def action_note(self) -> None:
+        call = self.target_call()
+        if call is None:
+            self.say("Select a call first.", error=True)
+            return
+
+        def typed(text: str | None) -> None:
+            if text:
+                self.run_command(c.AddNote(call=call.call_id, text=text),
+                                 f"Note added to call {short_number(call.call_id)}.")
+
+        self.app.push_screen(TextPrompt(f"Note for call {short_number(call.call_id)}"), typed)

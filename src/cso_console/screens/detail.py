@@ -1,0 +1,144 @@
+"""Call detail: every field, the caller (viewing is recorded), the timeline and notes."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from cso_console.domain import commands as c
+from cso_console.domain.callnumber import short_number
+from cso_console.domain.events import Event, EventType
+from cso_console.domain.fold import Changed
+from cso_console.domain.model import Call
+from cso_console.screens.actions import DeskActions
+from cso_console.widgets.format import elapsed
+
+
+def _hm(e: Event) -> str:
+    return f"{e.occurred_at.astimezone():%H:%M:%S}"
+
+
+def describe(e: Event) -> str:
+    """One timeline line in words."""
+    p = e.payload
+    who = e.officer_id or ""
+    words = {
+        EventType.CALL_RECEIVED: lambda: f"received: {p.get('type_code')} P{p.get('priority')}"
+                                         f" at {p.get('location')}",
+        EventType.UNIT_DISPATCHED: lambda: f"{who} dispatched ({p.get('role')})",
+        EventType.UNIT_EN_ROUTE: lambda: f"{who} en route",
+        EventType.UNIT_ON_SCENE: lambda: f"{who} on scene",
+        EventType.UNIT_CLEARED: lambda: f"{who} cleared" + (
+            f" {p['disposition']}" if p.get("disposition") else "") + (
+            f": {p['note']}" if p.get("note") else ""),
+        EventType.CALL_CLOSED: lambda: f"closed {p.get('disposition')}" + (
+            f": {p['note']}" if p.get("note") else ""),
+        EventType.NOTE_ADDED: lambda: f"note: {p.get('text')}",
+        EventType.PRIORITY_CHANGED: lambda: f"priority -> P{p.get('priority')}",
+        EventType.DUPLICATE_LINKED: lambda: f"duplicate of call "
+                                            f"{short_number(p.get('of_call_id', ''))}",
+        EventType.CALL_TRANSFERRED: lambda: f"transferred to {p.get('to')}",
+        EventType.CALL_CANCELLED: lambda: f"cancelled {p.get('reason', '')}",
+        EventType.CALL_REOPENED: lambda: f"reopened {p.get('reason', '')}",
+        EventType.CALL_SCHEDULED: lambda: f"scheduled until {p.get('until')}",
+        EventType.OFFICER_REASSIGNED: lambda: f"{who} reassigned from call "
+                                              f"{short_number(p.get('from_call_id', ''))}",
+        EventType.WELFARE_ACKNOWLEDGED: lambda: f"welfare check on {who} acknowledged",
+        EventType.CALLER_VIEWED: lambda: "caller details viewed",
+        EventType.ALERT_ACKNOWLEDGED: lambda: "late alert acknowledged",
+    }.get(e.type, lambda: e.type.value)
+    return words()
+
+
+class CallDetailScreen(DeskActions):
+    DEFAULT_CSS = """
+    CallDetailScreen { layout: vertical; }
+    CallDetailScreen #body { height: 1fr; padding: 0 1; }
+    CallDetailScreen #message { height: 1; padding: 0 1; }
+    CallDetailScreen #message.error { text-style: bold; }
+    CallDetailScreen #keys { height: 1; padding: 0 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="detail.back"),
+        Binding("d,f3", "dispatch", "Dispatch", id="detail.dispatch"),
+        Binding("e", "en_route", "En route", id="detail.en_route"),
+        Binding("o", "on_scene", "On scene", id="detail.on_scene"),
+        Binding("c,f4", "clear", "Clear/close", id="detail.clear"),
+        Binding("N", "note", "Add note", id="detail.note"),
+        Binding("question_mark,f1", "help", "Help", id="detail.help"),
+    ]
+
+    def __init__(self, call_id: str) -> None:
+        super().__init__()
+        self.call_id = call_id
+        self.call: Call | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="body"):
+            yield Static("", id="fields", markup=False)
+            yield Static("", id="timeline", markup=False)
+        yield Static("", id="message", markup=False)
+        yield Static("d dispatch  e/o en route/on scene  c clear  N note  Esc back  ? help",
+                     id="keys", markup=False)
+
+    def on_mount(self) -> None:
+        # Showing the caller is a fact for the record.
+        self.desk.execute(c.ViewCaller(call=self.call_id))
+        self.reload()
+        self.query_one("#body").focus()
+
+    def target_call(self) -> Call | None:
+        return self.call
+
+    def desk_changed(self, changed: Changed) -> None:
+        if self.call_id in changed.call_ids:
+            self.reload()
+
+    def reload(self) -> None:
+        self.call = call = self.desk.call(self.call_id)
+        if call is None:
+            self.query_one("#fields", Static).update(f"There is no call {self.call_id}.")
+            return
+        town, now = self.desk.town, self.desk.now()
+        ct = town.call_type_by_code.get(call.type_code)
+        lines = [
+            f"CALL {short_number(call.call_id)}  ({call.call_id})   {call.status.value}"
+            + (f" {call.disposition}" if call.disposition else ""),
+            f"Type      {call.type_code} {ct.label if ct else ''}   P{call.priority} "
+            f"(target {town.target_minutes(call.priority)} min)",
+            f"Location  {call.location}" + ("" if call.location_verified else "  (UNVERIFIED)")
+            + f"   beat {call.beat_id or 'unknown'}",
+            f"Received  {call.received_at.astimezone():%Y-%m-%d %H:%M:%S}  "
+            f"({elapsed(call.received_at, now)} ago)",
+            f"Caller    {call.caller_name or '-'}   phone {call.caller_phone or '-'}",
+            f"Narrative {call.narrative or '-'}",
+        ]
+        if call.duplicate_of:
+            lines.append(f"Duplicate of call {short_number(call.duplicate_of)}")
+        if call.transferred_to:
+            lines.append(f"Transferred to {call.transferred_to}")
+        lines.append("")
+        lines.append("ASSIGNMENTS  unit  role     dispatched en route  on scene cleared")
+        for a in call.assignments:
+            def hm(t):  # type: ignore[no-untyped-def]
+                return f"{t.astimezone():%H:%M:%S}" if t else "   -    "
+            lines.append(f"             {a.officer_id:<5} {a.role.value:<8} {hm(a.dispatched_at)}"
+                         f"   {hm(a.en_route_at)} {hm(a.on_scene_at)} {hm(a.cleared_at)}"
+                         + (f" {a.disposition}" if a.disposition else ""))
+        if not call.assignments:
+            lines.append("             none")
+        self.query_one("#fields", Static).update("\n".join(lines))
+        events = self.desk.call_events(self.call_id)
+        timeline = ["", "TIMELINE"] + [
+            f"{_hm(e)} {e.operator_id[:10]:<10} {describe(e)}" for e in events]
+        self.query_one("#timeline", Static).update("\n".join(timeline))
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_help(self) -> None:
+        from cso_console.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))

@@ -1,0 +1,266 @@
+"""Intake: a new call. Location and type are enough to save."""
+
+from __future__ import annotations
+
+import re
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.suggester import Suggester
+from textual.widgets import Button, Input, Label, Static
+
+from cso_console.desk import Desk
+from cso_console.domain import commands as c
+from cso_console.domain.callnumber import short_number
+from cso_console.domain.commands import EMERGENCY_DISPATCH
+from cso_console.domain.town import Town
+from cso_console.screens.confirm import ConfirmScreen
+from cso_console.screens.picker import Choice, PickerScreen
+
+_NUMBER = re.compile(r"^(\d+[A-Za-z]?\s+)(.*)$")
+
+
+class LocationSuggester(Suggester):
+    """Completes landmarks, and street names after a house number."""
+
+    def __init__(self, town: Town) -> None:
+        super().__init__(use_cache=True, case_sensitive=False)
+        self.streets = sorted(town.street_names)
+        self.places = sorted([lm.name for lm in town.landmarks]
+                             + [a for lm in town.landmarks for a in lm.aliases])
+
+    async def get_suggestion(self, value: str) -> str | None:
+        m = _NUMBER.match(value)
+        if m:
+            prefix, rest = m.group(1), m.group(2)
+            if rest:
+                for name in self.streets:
+                    if name.casefold().startswith(rest):
+                        return prefix + name
+            return None
+        if len(value) < 2:
+            return None
+        for name in self.streets + self.places:
+            if name.casefold().startswith(value):
+                return name
+        return None
+
+
+class TypeSuggester(Suggester):
+    """Completes call type codes and labels to ``CODE Label``."""
+
+    def __init__(self, town: Town) -> None:
+        super().__init__(use_cache=True, case_sensitive=False)
+        self.types = [(t.code, t.label) for t in town.call_types]
+
+    async def get_suggestion(self, value: str) -> str | None:
+        for code, label in self.types:
+            if code.casefold().startswith(value):
+                return f"{code} {label}"
+        for code, label in self.types:
+            if label.casefold().startswith(value):
+                return f"{code} {label}"
+        return None
+
+
+class IntakeScreen(Screen[str | None]):
+    DEFAULT_CSS = """
+    IntakeScreen { layout: vertical; padding: 0 1; }
+    IntakeScreen #title { text-style: bold; height: 1; }
+    IntakeScreen .row { height: 1; margin-top: 1; }
+    IntakeScreen .row Label { width: 14; }
+    IntakeScreen .row Input { width: 1fr; border: none; height: 1; padding: 0; }
+    IntakeScreen .info { height: 1; padding-left: 14; color: $text-muted; }
+    IntakeScreen .info.warn { color: $warning; text-style: bold; }
+    IntakeScreen #save { margin-top: 1; border: ascii $accent; height: 3; min-width: 12; }
+    IntakeScreen #message { height: 1; }
+    IntakeScreen #keys { dock: bottom; height: 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("f10", "save", "Save", id="intake.save"),
+        Binding("escape", "cancel", "Cancel", id="intake.cancel"),
+        Binding("question_mark,f1", "help", "Help", id="intake.help"),
+    ]
+
+    @property
+    def desk(self) -> Desk:
+        return self.app.desk  # type: ignore[attr-defined,no-any-return]
+
+    def compose(self) -> ComposeResult:
+        town = self.desk.town
+        yield Static("NEW CALL", id="title")
+        with Horizontal(classes="row"):
+            yield Label("Location")
+            yield Input(id="location", placeholder="number + street, landmark, or as told",
+                        suggester=LocationSuggester(town), compact=True)
+        yield Static("", id="location-info", classes="info", markup=False)
+        with Horizontal(classes="row"):
+            yield Label("Type")
+            yield Input(id="type", placeholder="code or label", suggester=TypeSuggester(town), compact=True)
+        yield Static("", id="type-info", classes="info", markup=False)
+        with Horizontal(classes="row"):
+            yield Label("Priority 1-4")
+            yield Input(id="priority", placeholder="from the type", max_length=1,
+                        restrict=r"[1-4]?", compact=True)
+        with Horizontal(classes="row"):
+            yield Label("Caller name")
+            yield Input(id="caller_name", compact=True)
+        with Horizontal(classes="row"):
+            yield Label("Caller phone")
+            yield Input(id="caller_phone", compact=True)
+        with Horizontal(classes="row"):
+            yield Label("Narrative")
+            yield Input(id="narrative", compact=True)
+        with Vertical():
+            yield Button("Save (F10)", id="save")
+        yield Static("", id="message", markup=False)
+        yield Static("Tab next field - Right accepts completion - F10 save - Esc cancel",
+                     id="keys", markup=False)
+
+    def on_mount(self) -> None:
+        for inp in self.query(Input):
+            inp.cursor_blink = False
+        self.query_one("#location", Input).focus()
+        self._priority_from_type = True
+
+    # live feedback ----------------------------------------------------------
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "location":
+            self._show_location(event.value)
+        elif event.input.id == "type":
+            self._show_type(event.value)
+        elif event.input.id == "priority":
+            self._priority_from_type = not event.value
+
+    def _show_location(self, text: str) -> None:
+        info = self.query_one("#location-info", Static)
+        if not text.strip():
+            info.update("")
+            return
+        loc = self.desk.town.resolve_location(text)
+        if loc.verified:
+            beat = self.desk.town.beat_by_id.get(loc.beat_id or "")
+            where = f"{beat.id} {beat.name}" if beat else "beat unknown"
+            info.update(f"-> {loc.text} ({loc.kind}), beat {where}")
+            info.remove_class("warn")
+        else:
+            info.update("UNVERIFIED location: taken as typed, beat unknown")
+            info.add_class("warn")
+
+    def _type(self):  # type: ignore[no-untyped-def]
+        text = self.query_one("#type", Input).value.strip()
+        if not text:
+            return None
+        return self.desk.town.find_call_type(text.split()[0]) or \
+            self.desk.town.find_call_type(text)
+
+    def _show_type(self, text: str) -> None:
+        info = self.query_one("#type-info", Static)
+        ct = self._type()
+        if ct is None:
+            info.update("unknown type" if text.strip() else "")
+            info.set_class(bool(text.strip()), "warn")
+            return
+        extra = f", needs {ct.skill}" if ct.skill else ""
+        if ct.emergency:
+            info.update(f"EMERGENCY {ct.code} {ct.label}: transfer to {EMERGENCY_DISPATCH}")
+            info.add_class("warn")
+        else:
+            info.update(f"{ct.code} {ct.label}, default P{ct.priority}{extra}")
+            info.remove_class("warn")
+        if self._priority_from_type:
+            pr = self.query_one("#priority", Input)
+            pr.value = str(ct.priority)
+            self._priority_from_type = True
+
+    # save -------------------------------------------------------------------
+
+    def _value(self, field: str) -> str:
+        return self.query_one(f"#{field}", Input).value.strip()
+
+    def _say(self, text: str) -> None:
+        self.query_one("#message", Static).update(text)
+        self.app.bell()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def action_save(self) -> None:
+        location = self._value("location")
+        ct = self._type()
+        if not location:
+            self._say("A location is needed.")
+            self.query_one("#location", Input).focus()
+            return
+        if ct is None:
+            self._say("A known call type is needed (type a code or label).")
+            self.query_one("#type", Input).focus()
+            return
+        if ct.emergency:
+            def transfer(yes: bool | None) -> None:
+                if yes:
+                    self._save(ct.code, transfer_to=EMERGENCY_DISPATCH)
+
+            self.app.push_screen(ConfirmScreen(
+                f"{ct.code} {ct.label} is an emergency: it cannot go to a CSO.\n"
+                f"Record the call and transfer it to {EMERGENCY_DISPATCH}?"), transfer)
+            return
+        dups = self.desk.likely_duplicates(location)
+        if dups:
+            choices = [Choice("", "Save as a NEW call")] + [
+                Choice(d.call_id, f"Duplicate of {short_number(d.call_id):>5} {d.type_code:<6} "
+                       f"{d.status.value:<10} {d.location[:30]}") for d in dups]
+
+            def picked(value: str | None) -> None:
+                if value is None:
+                    return
+                self._save(ct.code, duplicate_of=value or None)
+
+            self.app.push_screen(PickerScreen(
+                f"{len(dups)} open call(s) at this place: link as duplicate?", choices), picked)
+            return
+        self._save(ct.code)
+
+    def _save(self, type_code: str, duplicate_of: str | None = None,
+              transfer_to: str | None = None) -> None:
+        priority = self._value("priority")
+        outcome = self.desk.execute(c.ReceiveCall(
+            type_code=type_code, location=self._value("location"),
+            priority=int(priority) if priority else None,
+            caller_name=self._value("caller_name") or None,
+            caller_phone=self._value("caller_phone") or None,
+            narrative=self._value("narrative"), duplicate_of=duplicate_of,
+            transfer_to=transfer_to))
+        if not outcome.ok:
+            self._say(f"REFUSED: {outcome.reason}")
+            return
+        self.dismiss(outcome.call_id)
+        number = short_number(outcome.call_id or "")
+        if duplicate_of:
+            self.app.notify(f"Call {number} saved as duplicate of {short_number(duplicate_of)}.")
+        elif transfer_to:
+            self.app.notify(f"Call {number} recorded and transferred to {transfer_to}.")
+
+    def action_cancel(self) -> None:
+        if not any(inp.value.strip() for inp in self.query(Input)):
+            self.dismiss(None)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Discard this new call?"), answered)
+
+    def action_help(self) -> None:
+        from cso_console.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))

@@ -1,0 +1,146 @@
+"""A picker: typing filters, arrows move, Enter chooses, Esc goes back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    enabled: bool = True
+    search: str = ""  # extra text that filtering matches
+
+
+class PickerScreen(ModalScreen[str | None]):
+    DEFAULT_CSS = """
+    PickerScreen { align: center middle; }
+    PickerScreen > Vertical { width: 78; height: auto; max-height: 22; border: ascii $accent;
+                              background: $surface; padding: 0 1; }
+    PickerScreen Input { border: none; height: 1; padding: 0; margin-bottom: 1; }
+    PickerScreen OptionList { height: auto; max-height: 16; border: none; padding: 0;
+                              scrollbar-size-vertical: 1; }
+    PickerScreen #hint { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="picker.back"),
+        Binding("down", "move(1)", "Down", show=False, id="picker.down"),
+        Binding("up", "move(-1)", "Up", show=False, id="picker.up"),
+        Binding("pagedown", "move(8)", "Page down", show=False, id="picker.pagedown"),
+        Binding("pageup", "move(-8)", "Page up", show=False, id="picker.pageup"),
+    ]
+
+    def __init__(self, title: str, choices: list[Choice], hint: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = choices
+        self.hint = hint or "type to filter - arrows move - Enter chooses - Esc back"
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.title_text, id="title")
+            yield Input(placeholder="type to filter", id="filter", compact=True)
+            yield OptionList(id="options")
+            yield Static(self.hint, id="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).cursor_blink = False
+        self._fill("")
+        self.query_one(Input).focus()
+
+    def _fill(self, text: str) -> None:
+        needle = text.strip().lower()
+        shown = self.choices
+        if needle:
+            scored = []
+            for i, ch in enumerate(self.choices):
+                hay = f"{ch.value} {ch.label} {ch.search}".lower()
+                score = 200 if hay.startswith(needle) else 100 if needle in hay else \
+                    fuzz.partial_ratio(needle, hay)
+                if score >= 70:
+                    scored.append((-score, i, ch))
+            shown = [ch for _, _, ch in sorted(scored)]
+        ol = self.query_one(OptionList)
+        ol.clear_options()
+        ol.add_options([Option(ch.label, id=ch.value, disabled=not ch.enabled) for ch in shown])
+        first = next((i for i, ch in enumerate(shown) if ch.enabled), None)
+        ol.highlighted = first
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def action_move(self, delta: int) -> None:
+        ol = self.query_one(OptionList)
+        if ol.option_count == 0:
+            return
+        current = ol.highlighted if ol.highlighted is not None else -1
+        ol.highlighted = max(0, min(ol.option_count - 1, current + delta))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._choose()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._choose()
+
+    def _choose(self) -> None:
+        ol = self.query_one(OptionList)
+        if ol.highlighted is None:
+            self.notify("Nothing matches; Esc goes back.", severity="warning")
+            return
+        option = ol.get_option_at_index(ol.highlighted)
+        if option.disabled:
+            self.notify("That one cannot be chosen.", severity="warning")
+            return
+        self.dismiss(option.id)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """One line of text (a note, a reason); Enter saves, Esc goes back."""
+
+    DEFAULT_CSS = """
+    TextPrompt { align: center middle; }
+    TextPrompt > Vertical { width: 70; height: auto; border: ascii $accent;
+                            background: $surface; padding: 0 1; }
+    TextPrompt Input { border: none; height: 1; padding: 0; }
+    """
+    BINDINGS = [Binding("escape", "back", "Back", id="prompt.back")]
+
+    def __init__(self, title: str, required: bool = True) -> None:
+        super().__init__()
+        self.title_text = title
+        self.required = required
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.title_text)
+            yield Input(id="text", compact=True)
+            yield Static("Enter saves - Esc back", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).cursor_blink = False
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = event.value.strip()
+        if self.required and not value:
+            self.notify("Type something first, or Esc.", severity="warning")
+            return
+        self.dismiss(value)
+
+    def action_back(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,33 @@
+"""The alerts strip: words, not colour alone; stays until acknowledged."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from cso_console.domain.alerts import Alert
+
+
+class AlertsStrip(Static):
+    DEFAULT_CSS = """
+    AlertsStrip { height: 1; padding: 0 1; }
+    AlertsStrip.-active { background: $error 30%; text-style: bold; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self.alerts: list[Alert] = []
+        self._seen: set[str] = set()
+
+    def show(self, alerts: list[Alert]) -> bool:
+        """Show the standing alerts; True when one is new (ring the bell once for it)."""
+        self.alerts = alerts
+        keys = {a.key for a in alerts}
+        new = bool(keys - self._seen)
+        self._seen |= keys
+        self.set_class(bool(alerts), "-active")
+        if not alerts:
+            self.update("No alerts.")
+        else:
+            more = f" (+{len(alerts) - 1} more)" if len(alerts) > 1 else ""
+            self.update(f"ALERT {alerts[0].text}{more}  [x] acknowledge")
+        return new
