@@ -339,7 +339,9 @@ def _status_changed(state: State, e: Event, ch: Changed) -> None:
             "clear them first."
         )
     if officer.status is status:
-        raise Refused(f"{officer.officer_id} is already {status.value.replace('_', ' ').lower()}.")
+        words = {OfficerStatus.BREAK: "on break", OfficerStatus.BUSY: "busy",
+                 OfficerStatus.OUT_OF_SERVICE: "out of service"}.get(status, "available")
+        raise Refused(f"{officer.officer_id} is already {words}.")
     _set_officer(officer, status, e)
     ch.officer_ids.add(officer.officer_id)
 

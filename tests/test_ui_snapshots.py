@@ -1,0 +1,37 @@
+"""SVG snapshots of each screen at 80x24, fixed clock, fixed demo shift.
+
+Update after a deliberate change: `python -m pytest tests/test_ui_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+from .ui_app import demo_app
+
+
+def test_board(snap_compare, tmp_path):
+    assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24))
+
+
+def test_board_wide_with_map(snap_compare, tmp_path):
+    assert snap_compare(demo_app(tmp_path), terminal_size=(130, 34))
+
+
+def test_intake(snap_compare, tmp_path):
+    assert snap_compare(demo_app(tmp_path), press=["n", *"410 Elm", "right", "tab", *"noi"],
+                        terminal_size=(80, 24))
+
+
+def test_dispatch_picker(snap_compare, tmp_path):
+    assert snap_compare(demo_app(tmp_path), press=["down", "down", "d"], terminal_size=(80, 24))
+
+
+def test_call_detail(snap_compare, tmp_path):
+    assert snap_compare(demo_app(tmp_path), press=["enter"], terminal_size=(80, 24))
+
+
+def test_beat_map(snap_compare, tmp_path):
+    assert snap_compare(demo_app(tmp_path), press=["m"], terminal_size=(80, 24))
+
+
+def test_help(snap_compare, tmp_path):
+    assert snap_compare(demo_app(tmp_path), press=["question_mark"], terminal_size=(80, 24))
