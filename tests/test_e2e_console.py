@@ -30,8 +30,58 @@ def test_console_opens_on_a_new_database_and_quits_cleanly(tmp_path, env):
 def test_demo_opens_mid_shift(tmp_path):
     term = Terminal(["--demo"], env={"XDG_DATA_HOME": str(tmp_path)})
     screen = term.wait_for("SIGNAL")
-    assert "PENDING" in screen and "ONSCN" in screen and "BREAK" in screen
+    assert "PENDING" in screen and "ONSCN" in screen and "AVAIL" in screen
     term.send("q")
     term.wait_for("Quit CSO Console?")
     term.send("y")
     assert term.exit_status() == 0
+
+
+@pytest.mark.parametrize("env", [{}, {"NO_COLOR": "1", "TERM": "linux"}])
+def test_take_a_call_from_intake_to_closed_with_keys_only(tmp_path, env):
+    import json
+    import subprocess
+    import sys
+
+    env = {**env, "XDG_DATA_HOME": str(tmp_path)}
+    term = Terminal(["--demo", "--operator", "kim"], env=env)
+    term.wait_for("SIGNAL")
+    term.send("n")
+    term.wait_for("NEW CALL")
+    term.send("500 Elm Street\t")
+    term.send("NOISE")
+    term.wait_for("default P3")
+    term.send("\x1b[21~")  # F10
+    screen = term.wait_for("500 Elm Street")
+    number = next(line.split()[1] if line.startswith("|!") else line.split()[1]
+                  for line in screen.splitlines() if "500 Elm Street" in line)
+    term.send("d")
+    term.wait_for(f"Dispatch to call {number}")
+    term.send("\r")
+    term.wait_for("dispatched to call")
+    term.send("e")
+    term.wait_for("en route.")
+    term.send("o")
+    term.wait_for("on scene.")
+    term.send("c")
+    term.wait_for("disposition")
+    term.send("RES")
+    term.pump(0.3)
+    term.send("\r")
+    term.wait_for(f"call {number} (RES)")
+    term.send("q")
+    term.wait_for("Quit CSO Console?")
+    term.send("y")
+    assert term.exit_status() == 0
+
+    out = subprocess.run([sys.executable, "-m", "cso_console", "export", "events", "--demo"],
+                         capture_output=True, text=True, env={**__import__("os").environ, **env},
+                         check=True).stdout
+    mine = [json.loads(line) for line in out.splitlines()
+            if json.loads(line)["operator_id"] == "kim"]
+    assert [e["type"] for e in mine] == ["call.received", "unit.dispatched", "unit.en_route",
+                                         "unit.on_scene", "unit.cleared", "call.closed"]
+    assert len({e["call_id"] for e in mine}) == 1
+    assert mine[0]["payload"]["location"] == "500 Elm Street"
+    times = [e["occurred_at"] for e in mine]
+    assert times == sorted(times)

@@ -117,12 +117,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _town(path: Path | None) -> Town:
     folder = path or bundled_town_dir()
+    if not folder.is_dir():
+        raise CliError(f"{folder}: not a folder with town files.")
     try:
         return load_town(folder)
     except TownError as exc:
+        # Each problem is "file:line: field: message" relative to the folder.
         raise CliError(f"bad town data in {folder}:\n" + "\n".join(
-            f"  {folder / p}" if not p.startswith(str(folder)) else f"  {p}"
-            for p in exc.problems)) from None
+            f"  {folder / p}" for p in exc.problems)) from None
 
 
 def _db_path(args: argparse.Namespace) -> Path:
