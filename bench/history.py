@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import heapq
 import math
-import os
 import random
 import shutil
 import sqlite3
@@ -63,7 +62,7 @@ from cso_console.domain.commands import (
 )
 from cso_console.domain.events import stamp
 from cso_console.domain.fold import Changed, State, apply
-from cso_console.domain.model import Officer, OfficerStatus, OperatorRole
+from cso_console.domain.model import OfficerStatus, OperatorRole
 from cso_console.domain.town import Town
 from cso_console.domain.town_files import load_town
 from cso_console.paths import bundled_town_dir

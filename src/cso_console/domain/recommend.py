@@ -29,7 +29,9 @@ def _minutes(since: datetime | None, now: datetime) -> int:
     return max(0, int((now - since).total_seconds() // 60)) if since else 0
 
 
-def recommend(call: Call, officers: list[Officer], town: Town, now: datetime) -> list[Recommendation]:
+def recommend(
+    call: Call, officers: list[Officer], town: Town, now: datetime
+) -> list[Recommendation]:
     """Available officers first: same beat, then neighbouring beats by distance, then the
     required skill, fewest calls this shift, longest available. Then the rest, saying why
     they cannot go."""

@@ -151,7 +151,8 @@ def _read_town_toml(folder: Path, probs: _Problems) -> dict[str, Any]:
             probs.add(name, _toml_line(text, "priorities"), key, "is missing")
             continue
         p = _build(Priority, name, _toml_line(text, key) or 0, probs, level=int(level),
-                   label=table.get("label", f"P{level}"), target_minutes=table.get("target_minutes"))
+                   label=table.get("label", f"P{level}"),
+                   target_minutes=table.get("target_minutes"))
         if p:
             priorities.append(p)
     out["priorities"] = tuple(priorities)

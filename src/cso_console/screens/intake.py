@@ -98,7 +98,8 @@ class IntakeScreen(Screen[str | None]):
         yield Static("", id="location-info", classes="info", markup=False)
         with Horizontal(classes="row"):
             yield Label("Type")
-            yield Input(id="type", placeholder="code or label", suggester=TypeSuggester(town), compact=True)
+            yield Input(id="type", placeholder="code or label", suggester=TypeSuggester(town),
+                        compact=True)
         yield Static("", id="type-info", classes="info", markup=False)
         with Horizontal(classes="row"):
             yield Label("Priority 1-4")

@@ -37,7 +37,7 @@ from cso_console.store.tables import (
 J = JournalRow.__table__  # type: ignore[attr-defined]
 C = CallRow.__table__  # type: ignore[attr-defined]
 A = AssignmentRow.__table__  # type: ignore[attr-defined]
-O = OfficerRow.__table__  # type: ignore[attr-defined]
+O = OfficerRow.__table__  # type: ignore[attr-defined]  # noqa: E741
 OP = OperatorRow.__table__  # type: ignore[attr-defined]
 CF = ConflictRow.__table__  # type: ignore[attr-defined]
 

@@ -8,7 +8,9 @@ from cso_console.domain.model import Call, CallStatus, Officer, OfficerStatus
 from cso_console.domain.town import Town
 
 
-def beat_counts(town: Town, calls: list[Call], officers: list[Officer]) -> dict[str, tuple[int, int]]:
+def beat_counts(
+    town: Town, calls: list[Call], officers: list[Officer]
+) -> dict[str, tuple[int, int]]:
     """Per beat: (pending calls, officers on duty there)."""
     out = {b.id: [0, 0] for b in town.beats}
     for c in calls:

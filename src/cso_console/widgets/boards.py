@@ -75,8 +75,9 @@ class CallQueue(RowList):
         level = sla_level(c, self.town, self.now) if self.town else None
         flag = {"late": "!!", "due": "! "}.get(level or "", "  ")
         units = " ".join(a.officer_id for a in c.active_assignments)
+        place = c.location if c.location_verified else "?" + c.location
         text = (f"{flag}{fit(short_number(c.call_id), 4, right=True)} {c.priority} "
-                f"{fit(c.type_code, 6)} {fit(c.location if c.location_verified else '?' + c.location, 21)} "
+                f"{fit(c.type_code, 6)} {fit(place, 21)} "
                 f"{fit(c.beat_id or '--', 4)} {fit(_STATUS_WORD.get(c.status, c.status.value), 7)} "
                 f"{fit(elapsed(c.received_at, self.now), 6, right=True)} {units}")
         component = {"late": "rowlist--red", "due": "rowlist--amber"}.get(level or "")
