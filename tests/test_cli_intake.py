@@ -60,7 +60,9 @@ GOOD = [
 ]
 
 
-def test_good_file_is_taken_exported_and_taken_once(tmp_path: Path, env: dict[str, str], db: Path) -> None:
+def test_good_file_is_taken_exported_and_taken_once(
+    tmp_path: Path, env: dict[str, str], db: Path
+) -> None:
     path = write(tmp_path, "calls.jsonl", jsonl(*GOOD))
     r = run_cli("intake", "--db", db, path, env=env)
     assert r.returncode == 0, r.stderr
@@ -166,7 +168,8 @@ def test_file_of_only_garbage_is_unusable(
     assert r.returncode == 2, r.stderr
     assert f"{path}:1: not JSON" in r.stderr
     assert f"{path}:2: not JSON" in r.stderr
-    assert "0 taken" in r.stderr
+    assert "nothing taken" in r.stderr
+    assert not db.exists()  # refused before a database is created
 
 
 def test_missing_file_is_unusable_and_creates_no_database(

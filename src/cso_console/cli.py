@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from cso_console import __version__
 from cso_console.domain.callnumber import validate_desk_code
 from cso_console.domain.town import Town
@@ -187,6 +189,14 @@ def cmd_town(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _json_problem(line: str) -> str | None:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"not JSON ({exc.msg})"
+    return None if isinstance(obj, dict) else "not a JSON object"
+
+
 def cmd_intake(args: argparse.Namespace) -> int:
     from cso_console.intake import take_lines
 
@@ -200,6 +210,12 @@ def cmd_intake(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         raise CliError(f"{args.file}: cannot be read ({exc}); nothing taken.") from None
     lines = text.splitlines()
+    if not any(_json_problem(line) is None for line in lines if line.strip()):
+        # Nothing readable: refuse before a database is even created.
+        for number, line in enumerate(lines, 1):
+            if line.strip():
+                print(f"{args.file}:{number}: {_json_problem(line)}", file=sys.stderr)
+        raise CliError(f"{args.file}: no line could be read as a call; nothing taken.")
     desk = _desk(args, args.operator)
     try:
         if sys.stderr.isatty() and len(lines) >= 200:
@@ -305,5 +321,12 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(f"cso-console: {exc}", file=sys.stderr)
         return exc.code
+    except StorageFull as exc:
+        print(f"cso-console: {exc}", file=sys.stderr)
+        return EXIT_FULL
+    except (StoreError, SQLAlchemyError) as exc:
+        # A database this version cannot read as expected: say so, never a traceback.
+        print(f"cso-console: the database could not be read: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
     except KeyboardInterrupt:
         return 130
