@@ -17,6 +17,7 @@ class AlertsStrip(Static):
         super().__init__("", id=id, markup=False)
         self.alerts: list[Alert] = []
         self._seen: set[str] = set()
+        self._text = ""
 
     def show(self, alerts: list[Alert]) -> bool:
         """Show the standing alerts; True when one is new (ring the bell once for it)."""
@@ -26,8 +27,11 @@ class AlertsStrip(Static):
         self._seen |= keys
         self.set_class(bool(alerts), "-active")
         if not alerts:
-            self.update("No alerts.")
+            text = "No alerts."
         else:
-            more = f" (+{len(alerts) - 1} more)" if len(alerts) > 1 else ""
-            self.update(f"ALERT {alerts[0].text}{more}  [x] acknowledge")
+            more = f" (+{len(alerts) - 1})" if len(alerts) > 1 else ""
+            text = f"{alerts[0].text}{more}  x=ack"
+        if text != self._text:
+            self._text = text
+            self.update(text)
         return new
