@@ -132,8 +132,18 @@ class _Shift:
         return "ClearUnit", ClearUnit(officer=officer, call=call, disposition=dispo)
 
 
+@dataclass
+class DeskRun:
+    rate: float  # commands per second
+    secs: float
+    latencies: dict[str, list[float]]  # command name -> milliseconds
+    events: int
+    refused: Counter[str]
+    open_calls: int
+
+
 def desk_commands_per_second(path: Path, n: int, officers: int, in_flight: int, seed: int,
-                             extra_pragmas: dict[str, int] | None = None) -> dict[str, object]:
+                             extra_pragmas: dict[str, int] | None = None) -> DeskRun:
     town = load_town(bundled_town_dir())
     clock = FixedClock(START)
     desk = Desk.open(path, town, clock=clock, extra_pragmas=extra_pragmas)
@@ -154,16 +164,15 @@ def desk_commands_per_second(path: Path, n: int, officers: int, in_flight: int, 
             refused[f"{name}: {outcome.reason}"] += 1
             continue
         events += len(outcome.events)
-        if name == "SignOn":
-            shift.free.append(cmd.officer)  # type: ignore[attr-defined]
-        elif name == "ReceiveCall":
+        if isinstance(cmd, SignOn):
+            shift.free.append(cmd.officer)
+        elif isinstance(cmd, ReceiveCall):
             assert outcome.call_id is not None
             shift.pending.append(outcome.call_id)
     secs = time.perf_counter() - t0
     open_now = len(desk.open_calls())
     desk.close()
-    return {"rate": n / secs, "secs": secs, "latencies": latencies, "events": events,
-            "refused": refused, "open": open_now}
+    return DeskRun(n / secs, secs, latencies, events, refused, open_now)
 
 
 def _p95(values: list[float]) -> float:
@@ -204,13 +213,13 @@ def main(argv: list[str] | None = None) -> int:
               f"n = {args.n} per round, {args.rounds} rounds")
         floors: list[float] = []
         rates: list[float] = []
-        runs: list[dict[str, object]] = []
+        runs: list[DeskRun] = []
         print(f"{'round':>5} {'floor rows/s':>13} {'desk commands/s':>16} {'ratio':>6}")
         for i in range(args.rounds):
             floors.append(floor_rows_per_second(tmp / f"floor{i}.db", args.n))
             runs.append(desk_commands_per_second(tmp / f"desk{i}.db", args.n, args.officers,
                                                  args.in_flight, args.seed))
-            rates.append(float(runs[-1]["rate"]))  # type: ignore[arg-type]
+            rates.append(runs[-1].rate)
             print(f"{i + 1:>5} {floors[-1]:>13,.0f} {rates[-1]:>16,.0f} "
                   f"{rates[-1] / floors[-1]:>6.2f}")
         floor, rate = statistics.median(floors), statistics.median(rates)
@@ -218,14 +227,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"floor (raw sqlite3 INSERT+COMMIT, median): {floor:,.0f} rows/s "
               f"({1000 / floor:.2f} ms/row)")
         print(f"desk  (Desk.execute, median):              {rate:,.0f} commands/s "
-              f"({1000 / rate:.2f} ms/command; {last['events']} events and "
-              f"{last['open']} open calls per round)")
+              f"({1000 / rate:.2f} ms/command; {last.events} events and "
+              f"{last.open_calls} open calls per round)")
         print(f"ratio desk/floor: {rate / floor:.2f}  (target: at least {TARGET_RATIO})")
         if not args.no_ceiling:
             cpu = desk_commands_per_second(tmp / "desk-nosync.db", args.n, args.officers,
                                            args.in_flight, args.seed,
                                            extra_pragmas={"synchronous": 0})
-            cpu_rate = float(cpu["rate"])  # type: ignore[arg-type]
+            cpu_rate = cpu.rate
             print(f"diagnosis, desk with synchronous=OFF (no fsync, CPU only): "
                   f"{cpu_rate:,.0f} commands/s ({1000 / cpu_rate:.2f} ms/command)")
         print("\nper command over all rounds, milliseconds:")
@@ -233,15 +242,15 @@ def main(argv: list[str] | None = None) -> int:
         lat: dict[str, list[float]] = defaultdict(list)
         refused: Counter[str] = Counter()
         for run in runs:
-            for name, v in run["latencies"].items():  # type: ignore[attr-defined]
+            for name, v in run.latencies.items():
                 lat[name].extend(v)
-            refused.update(run["refused"])  # type: ignore[arg-type]
+            refused.update(run.refused)
         for name in ("SignOn", "ReceiveCall", "Dispatch", "MarkEnRoute", "MarkOnScene",
                      "ClearUnit"):
-            v = lat.get(name)
-            if v:
-                print(f"{name:<12} {len(v):>6} {statistics.median(v):>8.2f} "
-                      f"{_p95(v):>8.2f} {max(v):>8.2f}")
+            got = lat.get(name)
+            if got:
+                print(f"{name:<12} {len(got):>6} {statistics.median(got):>8.2f} "
+                      f"{_p95(got):>8.2f} {max(got):>8.2f}")
         every = [x for v in lat.values() for x in v]
         print(f"{'all':<12} {len(every):>6} {statistics.median(every):>8.2f} "
               f"{_p95(every):>8.2f} {max(every):>8.2f}")

@@ -466,14 +466,14 @@ def _run(args: argparse.Namespace, town: Town, path: Path, tmp: Path | None) -> 
     ]
     say(f"\ntimings over {args.reps} repetitions ({args.warmup} warm-up), milliseconds:")
     say(f"{'read':<30} {'rows':>5} {'store med':>10} {'store p95':>10} "
-        f"{'raw med':>8} {'raw p95':>8} {'x raw':>6}  within {TARGET_MS:g} ms?")
+        f"{'raw med':>8} {'raw p95':>8} {'x raw':>6}  within {TARGET_MS:g} ms (med/p95)")
     for name, store_fn, raw_fn in cases:
         s_med, s_p95, rows = _time(store_fn, args.reps, args.warmup)
         r_med, r_p95, _ = _time(raw_fn, args.reps, args.warmup)
-        ok = "yes" if s_p95 <= TARGET_MS else "NO"
+        ok = "/".join("yes" if v <= TARGET_MS else "NO" for v in (s_med, s_p95))
         say(f"{name:<30} {rows:>5} {s_med:>10.3f} {s_p95:>10.3f} {r_med:>8.3f} "
             f"{r_p95:>8.3f} {s_med / r_med:>6.1f}  {ok}")
-    say(f"target: each store read within {TARGET_MS:g} ms (judged on p95)")
+    say(f"target: each store read within {TARGET_MS:g} ms")
     store.close()
     raw.close()
     if tmp is None and args.db is not None:

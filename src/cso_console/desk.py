@@ -136,10 +136,9 @@ class Desk:
 
             ctx = Context(self.town, now, self.operator_role, new_call_id, calls)
             drafts = decide(state, ctx, cmd)
-            db_hlc = tx.max_hlc()
+            db_hlc, seq = tx.journal_high()
             if db_hlc > self._hlc.last:
                 self._hlc.observe(db_hlc)
-            seq = tx.last_desk_seq()
             events: list[Event] = []
             changed = Changed()
             for i, draft in enumerate(drafts, 1):

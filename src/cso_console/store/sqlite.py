@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, text
+from sqlalchemy import Connection, delete, func, insert, literal_column, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -103,6 +103,13 @@ class WriteTx:
             raise UnknownCall(str(exc)) from None
         return resolve_call_ref(self.conn, parsed, self.desk_code, year)
 
+    def journal_high(self) -> tuple[int, int]:
+        """(highest HLC in the journal, this desk's last desk_seq), in one statement."""
+        q = select(func.max(J.c.hlc), select(func.max(J.c.desk_seq))
+                   .where(J.c.desk_id == self.desk_code).scalar_subquery())
+        hlc, seq = self.conn.execute(q).one()
+        return int(hlc or 0), int(seq or 0)
+
     def last_desk_seq(self) -> int:
         q = select(func.max(J.c.desk_seq)).where(J.c.desk_id == self.desk_code)
         return int(self.conn.execute(q).scalar() or 0)
@@ -152,6 +159,19 @@ class WriteTx:
             )
 
 
+def _upsert(table: Any, key: str) -> Any:
+    stmt = sqlite_insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=[key],
+        set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name != key})
+
+
+# Built once: constructing an upsert costs more than running it.
+_UPSERT_CALL = _upsert(C, "call_id")
+_UPSERT_OFFICER = _upsert(O, "officer_id")
+_UPSERT_OPERATOR = _upsert(OP, "operator_id")
+
+
 def save_projections(
     conn: Connection, state: State, call_ids: Iterable[str], officer_ids: Iterable[str]
 ) -> None:
@@ -159,27 +179,17 @@ def save_projections(
     if call_rows:
         ids = [r["call_id"] for r in call_rows]
         conn.execute(delete(A).where(A.c.call_id.in_(ids)))
-        stmt = sqlite_insert(C)
-        conn.execute(stmt.on_conflict_do_update(
-            index_elements=["call_id"],
-            set_={k: stmt.excluded[k] for k in call_rows[0] if k != "call_id"}), call_rows)
+        conn.execute(_UPSERT_CALL, call_rows)
         assignment_rows = [rows.assignment_row(a) for c in ids for a in state.calls[c].assignments]
         if assignment_rows:
             conn.execute(insert(A), assignment_rows)
     officer_rows = [rows.officer_row(state.officers[o]) for o in officer_ids
                     if o in state.officers]
     if officer_rows:
-        stmt = sqlite_insert(O)
-        conn.execute(stmt.on_conflict_do_update(
-            index_elements=["officer_id"],
-            set_={k: stmt.excluded[k] for k in officer_rows[0] if k != "officer_id"}),
-            officer_rows)
+        conn.execute(_UPSERT_OFFICER, officer_rows)
     op_rows = [rows.operator_row(o) for o in state.operators.values()]
     if op_rows:
-        stmt = sqlite_insert(OP)
-        conn.execute(stmt.on_conflict_do_update(
-            index_elements=["operator_id"],
-            set_={k: stmt.excluded[k] for k in op_rows[0] if k != "operator_id"}), op_rows)
+        conn.execute(_UPSERT_OPERATOR, op_rows)
 
 
 @dataclass
@@ -290,8 +300,11 @@ class SqliteStore:
     def call_events(self, call_id: str) -> list[Event]:
         q = select(J).where(
             (J.c.call_id == call_id)
+            # The path must be a literal, not a bound parameter, or SQLite will not use
+            # the expression index ix_journal_from_call and scans the whole journal.
             | ((J.c.type == "officer.reassigned")
-               & (func.json_extract(J.c.payload, "$.from_call_id") == call_id))
+               & (func.json_extract(J.c.payload, literal_column("'$.from_call_id'"))
+                  == call_id))
         ).order_by(J.c.hlc, J.c.desk_id, J.c.desk_seq)
         with self.read() as conn:
             return [rows.event_from_row(r) for r in conn.execute(q)]
