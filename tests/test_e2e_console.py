@@ -85,3 +85,18 @@ def test_take_a_call_from_intake_to_closed_with_keys_only(tmp_path, env):
     assert mine[0]["payload"]["location"] == "500 Elm Street"
     times = [e["occurred_at"] for e in mine]
     assert times == sorted(times)
+
+
+def test_ascii_mode_draws_only_ascii(tmp_path):
+    term = Terminal(["--demo", "--ascii"], env={"XDG_DATA_HOME": str(tmp_path)})
+    screen = term.wait_for("SIGNAL")
+    assert screen.isascii(), [line for line in screen.splitlines() if not line.isascii()]
+    term.send("d")  # call 6 has units already: the picker offers an assist
+    screen = term.wait_for("to call 6")
+    assert screen.isascii(), [line for line in screen.splitlines() if not line.isascii()]
+    term.send("\x1b")
+    term.pump(0.3)
+    term.send("q")
+    term.wait_for("Quit CSO Console?")
+    term.send("y")
+    assert term.exit_status() == 0

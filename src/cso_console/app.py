@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import locale
+import sys
+
 from textual.app import App
 from textual.binding import Binding
+from textual.scrollbar import ScrollBar, ScrollBarRender
 
 from cso_console.desk import Desk
 from cso_console.domain.fold import Changed
@@ -53,7 +57,23 @@ class ConsoleApp(App[int]):
         self._unsubscribe()
 
 
+class _AsciiScrollBarRender(ScrollBarRender):
+    """Scrollbar thumbs as reverse-video spaces: no block glyphs a console font may lack."""
+
+    VERTICAL_BARS = [" "] * 8
+    HORIZONTAL_BARS = [" "] * 8
+
+
+def wants_ascii(flag: bool) -> bool:
+    """--ascii, or a terminal whose encoding is not UTF-8."""
+    encoding = (getattr(sys.stdout, "encoding", None) or locale.getpreferredencoding(False))
+    return flag or "utf" not in encoding.lower().replace("-", "")
+
+
 def run_console(desk: Desk, *, ascii_only: bool = False) -> int:
+    ascii_only = wants_ascii(ascii_only)
+    if ascii_only:
+        ScrollBar.renderer = _AsciiScrollBarRender
     app = ConsoleApp(desk, ascii_only=ascii_only)
     result = app.run(mouse=False)
     return int(result or 0)
