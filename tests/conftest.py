@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,3 +47,12 @@ def make_desk(tmp_path: Path, town: Town, clock: FixedClock) -> Iterator[Callabl
 @pytest.fixture
 def desk(make_desk: Callable[..., Desk]) -> Desk:
     return make_desk()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """The environment with HOME and the data dirs inside tmp_path."""
+    e = dict(os.environ)
+    e.update(HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "xdg"),
+             XDG_CONFIG_HOME=str(tmp_path / "xdg-config"))
+    return e

@@ -8,7 +8,6 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,18 +17,14 @@ import pytest
 
 from cso_console.export import CALL_COLUMNS, EVENT_COLUMNS
 
+from .cli_run import run_cli
+
 pytestmark = pytest.mark.slow
 
 CALLER = "Zebulon Quigley"
 PHONE = "555-0199"
 OTHER_CALLER = "Philippa Oyelaran-Smythe"
 OTHER_PHONE = "555-0142"
-
-
-def run_cli(*args: object, env: dict[str, str], input: str | None = None,
-            ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cso_console", *map(str, args)],
-                          env=env, input=input, capture_output=True, text=True, timeout=60)
 
 
 def make_env(root: Path) -> dict[str, str]:

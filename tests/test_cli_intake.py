@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from .cli_run import run_cli
+
 pytestmark = pytest.mark.slow
 
 CALLER = "Zebulon Quigley"
-
-
-def run_cli(*args: object, env: dict[str, str], input: str | None = None,
-            ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cso_console", *map(str, args)],
-                          env=env, input=input, capture_output=True, text=True, timeout=60)
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    e = dict(os.environ)
-    e.update(HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "xdg"),
-             XDG_CONFIG_HOME=str(tmp_path / "xdg-config"))
-    return e
 
 
 @pytest.fixture

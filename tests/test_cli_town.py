@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,25 +13,13 @@ import pytest
 
 from cso_console.paths import bundled_town_dir
 
+from .cli_run import run_cli
+
 pytestmark = pytest.mark.slow
 
 DATA = bundled_town_dir()
 EXIT_CODE_LINES = ("exit codes:", "0  done", "1  done in part", "2  could not run",
                    "3  the disk is full")
-
-
-def run_cli(*args: object, env: dict[str, str], input: str | None = None,
-            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cso_console", *map(str, args)], env=env,
-                          input=input, capture_output=True, text=True, timeout=60, cwd=cwd)
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    e = dict(os.environ)
-    e.update(HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "xdg"),
-             XDG_CONFIG_HOME=str(tmp_path / "xdg-config"))
-    return e
 
 
 def csv_rows(name: str) -> list[dict[str, str]]:

@@ -227,7 +227,6 @@ class Desk:
 
     def _compare(self, state: State) -> list[str]:
         from cso_console.store import rows as r
-        from cso_console.store.tables import ConflictRow  # noqa: F401  (table order)
 
         expected = {
             "calls": {tuple(r.call_row(c).values()) for c in state.calls.values()},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -10,6 +11,17 @@ from cso_console.domain import commands as c
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.model import Call, Officer, OfficerStatus
 from cso_console.screens.picker import Choice, PickerScreen, TextPrompt
+
+
+def call_bindings(screen_id: str) -> list[Binding]:
+    """The keys that act on a call, the same on every screen that has them."""
+    return [
+        Binding("d,f3", "dispatch", "Dispatch", id=f"{screen_id}.dispatch"),
+        Binding("e", "en_route", "En route", id=f"{screen_id}.en_route"),
+        Binding("o", "on_scene", "On scene", id=f"{screen_id}.on_scene"),
+        Binding("c,f4", "clear", "Clear/close", id=f"{screen_id}.clear"),
+        Binding("N", "note", "Add note", id=f"{screen_id}.note"),
+    ]
 
 
 class DeskActions(Screen[None]):

@@ -14,7 +14,7 @@ from cso_console.domain.alerts import current_alerts
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.fold import Changed
 from cso_console.domain.model import Call, Officer
-from cso_console.screens.actions import DeskActions
+from cso_console.screens.actions import DeskActions, call_bindings
 from cso_console.screens.confirm import ConfirmScreen
 from cso_console.widgets.alerts import AlertsStrip
 from cso_console.widgets.beatmap import beat_counts, render_map
@@ -42,14 +42,10 @@ class BoardScreen(DeskActions):
     """
     BINDINGS = [
         Binding("n,f2", "new_call", "New call", id="board.new_call"),
-        Binding("d,f3", "dispatch", "Dispatch", id="board.dispatch"),
-        Binding("e", "en_route", "En route", id="board.en_route"),
-        Binding("o", "on_scene", "On scene", id="board.on_scene"),
-        Binding("c,f4", "clear", "Clear/close", id="board.clear"),
+        *call_bindings("board"),
         Binding("a", "available", "Available", id="board.available"),
         Binding("b", "break", "Break", id="board.break"),
         Binding("enter", "open_call", "Open call", id="board.open_call"),
-        Binding("N", "note", "Add note", id="board.note"),
         Binding("x", "acknowledge", "Ack alert", id="board.acknowledge"),
         Binding("m,f6", "map", "Beat map", id="board.map"),
         Binding("p", "toggle_map", "Map panel", id="board.toggle_map"),

@@ -12,7 +12,7 @@ from cso_console.domain.callnumber import short_number
 from cso_console.domain.events import Event, EventType
 from cso_console.domain.fold import Changed
 from cso_console.domain.model import Call
-from cso_console.screens.actions import DeskActions
+from cso_console.screens.actions import DeskActions, call_bindings
 from cso_console.widgets.format import elapsed
 
 
@@ -62,11 +62,7 @@ class CallDetailScreen(DeskActions):
     """
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back"),
-        Binding("d,f3", "dispatch", "Dispatch", id="detail.dispatch"),
-        Binding("e", "en_route", "En route", id="detail.en_route"),
-        Binding("o", "on_scene", "On scene", id="detail.on_scene"),
-        Binding("c,f4", "clear", "Clear/close", id="detail.clear"),
-        Binding("N", "note", "Add note", id="detail.note"),
+        *call_bindings("detail"),
         Binding("question_mark,f1", "help", "Help", id="detail.help"),
     ]
 

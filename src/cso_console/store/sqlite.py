@@ -110,13 +110,6 @@ class WriteTx:
         hlc, seq = self.conn.execute(q).one()
         return int(hlc or 0), int(seq or 0)
 
-    def last_desk_seq(self) -> int:
-        q = select(func.max(J.c.desk_seq)).where(J.c.desk_id == self.desk_code)
-        return int(self.conn.execute(q).scalar() or 0)
-
-    def max_hlc(self) -> int:
-        return int(self.conn.execute(select(func.max(J.c.hlc))).scalar() or 0)
-
     def last_call_seq(self, year: int) -> int:
         q = select(func.max(C.c.seq)).where(C.c.desk_code == self.desk_code, C.c.year == year)
         return int(self.conn.execute(q).scalar() or 0)
