@@ -34,8 +34,12 @@ START = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
 def build(folder: Path, calls: int, officers: int) -> Desk:
     base = load_town(bundled_town_dir())
     beats = [b.id for b in base.beats]
-    roster = tuple(RosterOfficer(call_sign=f"C{100 + i}", name=f"Officer {i}", skills=(),
-                                 beat=beats[i % len(beats)]) for i in range(officers))
+    roster = tuple(
+        RosterOfficer(
+            call_sign=f"C{100 + i}", name=f"Officer {i}", skills=(), beat=beats[i % len(beats)]
+        )
+        for i in range(officers)
+    )
     town = base.model_copy(update={"officers": roster})
     clock = FixedClock(START - timedelta(hours=3))
     desk = Desk.open(folder / "tick.db", town, clock=clock)
@@ -45,8 +49,12 @@ def build(folder: Path, calls: int, officers: int) -> Desk:
     for i in range(calls):
         s = streets[i % len(streets)]
         clock.advance(seconds=5)
-        out = desk.execute(c.ReceiveCall(type_code=["NOISE", "PARK", "ABVEH", "WELF"][i % 4],
-                                         location=f"{s.low + i % (s.high - s.low)} {s.name}"))
+        out = desk.execute(
+            c.ReceiveCall(
+                type_code=["NOISE", "PARK", "ABVEH", "WELF"][i % 4],
+                location=f"{s.low + i % (s.high - s.low)} {s.name}",
+            )
+        )
         if i < officers // 2:
             desk.execute(c.Dispatch(call=out.call_id, officers=(f"C{100 + i}",)))
     desk.clock = FixedClock(START)  # type: ignore[assignment]
@@ -100,8 +108,9 @@ async def measure_bare(rounds: int) -> tuple[list[float], list[float]]:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--calls", type=int, default=2000)
     p.add_argument("--officers", type=int, default=300)
     p.add_argument("--rounds", type=int, default=50)
@@ -109,15 +118,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         desk = build(Path(tmp), args.calls, args.officers)
-        print(f"setup: {args.calls} open calls, {args.officers} officers "
-              f"in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"setup: {args.calls} open calls, {args.officers} officers "
+            f"in {time.perf_counter() - t0:.1f} s"
+        )
         ticks, keys = asyncio.run(measure_console(desk, args.rounds))
         desk.close()
     bare_ticks, bare_keys = asyncio.run(measure_bare(args.rounds))
     print(f"tick      board {ms(ticks)}   | bare app {ms(bare_ticks)}")
     print(f"keypress  board {ms(keys)}   | bare app {ms(bare_keys)}")
-    print(f"ratio (median) tick {statistics.median(ticks) / statistics.median(bare_ticks):.1f}x, "
-          f"keypress {statistics.median(keys) / statistics.median(bare_keys):.1f}x")
+    print(
+        f"ratio (median) tick {statistics.median(ticks) / statistics.median(bare_ticks):.1f}x, "
+        f"keypress {statistics.median(keys) / statistics.median(bare_keys):.1f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -53,8 +53,7 @@ from cso_console.paths import bundled_town_dir
 
 TARGET_RATIO = 0.5
 START = datetime(2026, 11, 21, 19, 0, tzinfo=UTC)
-PRAGMAS = ("journal_mode = WAL", "synchronous = FULL", "busy_timeout = 5000",
-           "foreign_keys = ON")
+PRAGMAS = ("journal_mode = WAL", "synchronous = FULL", "busy_timeout = 5000", "foreign_keys = ON")
 
 
 def floor_rows_per_second(path: Path, n: int) -> float:
@@ -65,15 +64,26 @@ def floor_rows_per_second(path: Path, n: int) -> float:
     mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     if mode != "wal":
         raise SystemExit(f"{path}: journal_mode is {mode}, not wal")
-    conn.execute("CREATE TABLE rows (id INTEGER PRIMARY KEY, at TEXT NOT NULL, "
-                 "payload TEXT NOT NULL)")
-    payload = json.dumps({"type_code": "NOISE", "priority": 3, "location": "120 Elm Street",
-                          "location_verified": True, "beat_id": "B1", "narrative": ""})
+    conn.execute(
+        "CREATE TABLE rows (id INTEGER PRIMARY KEY, at TEXT NOT NULL, payload TEXT NOT NULL)"
+    )
+    payload = json.dumps(
+        {
+            "type_code": "NOISE",
+            "priority": 3,
+            "location": "120 Elm Street",
+            "location_verified": True,
+            "beat_id": "B1",
+            "narrative": "",
+        }
+    )
     t0 = time.perf_counter()
     for i in range(n):
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO rows (id, at, payload) VALUES (?, ?, ?)",
-                     (i + 1, datetime.now(UTC).isoformat(), payload))
+        conn.execute(
+            "INSERT INTO rows (id, at, payload) VALUES (?, ?, ?)",
+            (i + 1, datetime.now(UTC).isoformat(), payload),
+        )
         conn.execute("COMMIT")
     secs = time.perf_counter() - t0
     conn.close()
@@ -108,11 +118,13 @@ class _Shift:
             street = rng.choice(self.town.streets)
             number = rng.randrange(street.low, street.high + 1)
             ct = rng.choice([t for t in self.town.call_types if not t.emergency])
-            return "ReceiveCall", ReceiveCall(type_code=ct.code,
-                                              location=f"{number} {street.name}",
-                                              caller_name="Bench Caller",
-                                              caller_phone="555-0100",
-                                              narrative="benchmark call")
+            return "ReceiveCall", ReceiveCall(
+                type_code=ct.code,
+                location=f"{number} {street.name}",
+                caller_name="Bench Caller",
+                caller_phone="555-0100",
+                narrative="benchmark call",
+            )
         if choice == "dispatch":
             call = self.pending.pop(0)
             officer = self.free.pop(rng.randrange(len(self.free)))
@@ -142,8 +154,14 @@ class DeskRun:
     open_calls: int
 
 
-def desk_commands_per_second(path: Path, n: int, officers: int, in_flight: int, seed: int,
-                             extra_pragmas: dict[str, int] | None = None) -> DeskRun:
+def desk_commands_per_second(
+    path: Path,
+    n: int,
+    officers: int,
+    in_flight: int,
+    seed: int,
+    extra_pragmas: dict[str, int] | None = None,
+) -> DeskRun:
     town = load_town(bundled_town_dir())
     clock = FixedClock(START)
     desk = Desk.open(path, town, clock=clock, extra_pragmas=extra_pragmas)
@@ -183,24 +201,39 @@ def _p95(values: list[float]) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description="Durable desk commands per second (Desk.execute: acknowledged after "
-                    "COMMIT) against raw sqlite3 single-row INSERT+COMMIT with the same "
-                    "pragmas on the same filesystem. Prints plain text; never asserts "
-                    "timing.")
-    ap.add_argument("-n", type=int, default=500,
-                    help="desk commands, and floor rows, per round (default 500)")
-    ap.add_argument("--rounds", type=int, default=3,
-                    help="alternating floor/desk rounds, each on fresh files; the medians "
-                         "are compared (default 3)")
-    ap.add_argument("--dir", type=Path,
-                    help="where the temp dir goes (default: the current directory); all "
-                         "files go in it, so on the same filesystem")
-    ap.add_argument("--officers", type=int, default=10,
-                    help="officers signed on at the start (default 10; counted in -n)")
-    ap.add_argument("--in-flight", type=int, default=6,
-                    help="most calls open at once (default 6)")
-    ap.add_argument("--no-ceiling", action="store_true",
-                    help="skip the extra desk run with synchronous=OFF (no fsync: the "
-                         "desk's CPU-bound ceiling, for diagnosis only)")
+        "COMMIT) against raw sqlite3 single-row INSERT+COMMIT with the same "
+        "pragmas on the same filesystem. Prints plain text; never asserts "
+        "timing."
+    )
+    ap.add_argument(
+        "-n", type=int, default=500, help="desk commands, and floor rows, per round (default 500)"
+    )
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="alternating floor/desk rounds, each on fresh files; the medians "
+        "are compared (default 3)",
+    )
+    ap.add_argument(
+        "--dir",
+        type=Path,
+        help="where the temp dir goes (default: the current directory); all "
+        "files go in it, so on the same filesystem",
+    )
+    ap.add_argument(
+        "--officers",
+        type=int,
+        default=10,
+        help="officers signed on at the start (default 10; counted in -n)",
+    )
+    ap.add_argument("--in-flight", type=int, default=6, help="most calls open at once (default 6)")
+    ap.add_argument(
+        "--no-ceiling",
+        action="store_true",
+        help="skip the extra desk run with synchronous=OFF (no fsync: the "
+        "desk's CPU-bound ceiling, for diagnosis only)",
+    )
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir and its files")
     args = ap.parse_args(argv)
@@ -209,34 +242,52 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-desk-", dir=base))
     try:
         print(f"temp dir: {tmp}")
-        print(f"sqlite {sqlite3.sqlite_version}, python {sys.version.split()[0]}, "
-              f"n = {args.n} per round, {args.rounds} rounds")
+        print(
+            f"sqlite {sqlite3.sqlite_version}, python {sys.version.split()[0]}, "
+            f"n = {args.n} per round, {args.rounds} rounds"
+        )
         floors: list[float] = []
         rates: list[float] = []
         runs: list[DeskRun] = []
         print(f"{'round':>5} {'floor rows/s':>13} {'desk commands/s':>16} {'ratio':>6}")
         for i in range(args.rounds):
             floors.append(floor_rows_per_second(tmp / f"floor{i}.db", args.n))
-            runs.append(desk_commands_per_second(tmp / f"desk{i}.db", args.n, args.officers,
-                                                 args.in_flight, args.seed))
+            runs.append(
+                desk_commands_per_second(
+                    tmp / f"desk{i}.db", args.n, args.officers, args.in_flight, args.seed
+                )
+            )
             rates.append(runs[-1].rate)
-            print(f"{i + 1:>5} {floors[-1]:>13,.0f} {rates[-1]:>16,.0f} "
-                  f"{rates[-1] / floors[-1]:>6.2f}")
+            print(
+                f"{i + 1:>5} {floors[-1]:>13,.0f} {rates[-1]:>16,.0f} "
+                f"{rates[-1] / floors[-1]:>6.2f}"
+            )
         floor, rate = statistics.median(floors), statistics.median(rates)
         last = runs[-1]
-        print(f"floor (raw sqlite3 INSERT+COMMIT, median): {floor:,.0f} rows/s "
-              f"({1000 / floor:.2f} ms/row)")
-        print(f"desk  (Desk.execute, median):              {rate:,.0f} commands/s "
-              f"({1000 / rate:.2f} ms/command; {last.events} events and "
-              f"{last.open_calls} open calls per round)")
+        print(
+            f"floor (raw sqlite3 INSERT+COMMIT, median): {floor:,.0f} rows/s "
+            f"({1000 / floor:.2f} ms/row)"
+        )
+        print(
+            f"desk  (Desk.execute, median):              {rate:,.0f} commands/s "
+            f"({1000 / rate:.2f} ms/command; {last.events} events and "
+            f"{last.open_calls} open calls per round)"
+        )
         print(f"ratio desk/floor: {rate / floor:.2f}  (target: at least {TARGET_RATIO})")
         if not args.no_ceiling:
-            cpu = desk_commands_per_second(tmp / "desk-nosync.db", args.n, args.officers,
-                                           args.in_flight, args.seed,
-                                           extra_pragmas={"synchronous": 0})
+            cpu = desk_commands_per_second(
+                tmp / "desk-nosync.db",
+                args.n,
+                args.officers,
+                args.in_flight,
+                args.seed,
+                extra_pragmas={"synchronous": 0},
+            )
             cpu_rate = cpu.rate
-            print(f"diagnosis, desk with synchronous=OFF (no fsync, CPU only): "
-                  f"{cpu_rate:,.0f} commands/s ({1000 / cpu_rate:.2f} ms/command)")
+            print(
+                f"diagnosis, desk with synchronous=OFF (no fsync, CPU only): "
+                f"{cpu_rate:,.0f} commands/s ({1000 / cpu_rate:.2f} ms/command)"
+            )
         print("\nper command over all rounds, milliseconds:")
         print(f"{'command':<12} {'count':>6} {'median':>8} {'p95':>8} {'max':>8}")
         lat: dict[str, list[float]] = defaultdict(list)
@@ -245,15 +296,25 @@ def main(argv: list[str] | None = None) -> int:
             for name, v in run.latencies.items():
                 lat[name].extend(v)
             refused.update(run.refused)
-        for name in ("SignOn", "ReceiveCall", "Dispatch", "MarkEnRoute", "MarkOnScene",
-                     "ClearUnit"):
+        for name in (
+            "SignOn",
+            "ReceiveCall",
+            "Dispatch",
+            "MarkEnRoute",
+            "MarkOnScene",
+            "ClearUnit",
+        ):
             got = lat.get(name)
             if got:
-                print(f"{name:<12} {len(got):>6} {statistics.median(got):>8.2f} "
-                      f"{_p95(got):>8.2f} {max(got):>8.2f}")
+                print(
+                    f"{name:<12} {len(got):>6} {statistics.median(got):>8.2f} "
+                    f"{_p95(got):>8.2f} {max(got):>8.2f}"
+                )
         every = [x for v in lat.values() for x in v]
-        print(f"{'all':<12} {len(every):>6} {statistics.median(every):>8.2f} "
-              f"{_p95(every):>8.2f} {max(every):>8.2f}")
+        print(
+            f"{'all':<12} {len(every):>6} {statistics.median(every):>8.2f} "
+            f"{_p95(every):>8.2f} {max(every):>8.2f}"
+        )
         print(f"refused commands: {sum(refused.values())}")
         for reason, k in refused.most_common(10):
             print(f"  {k} x {reason}")

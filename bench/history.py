@@ -109,8 +109,16 @@ def _address_pool(town: Town, size: int, rng: random.Random) -> list[str]:
 class Generator:
     """Simulates a desk's history and bulk-writes what the store would have written."""
 
-    def __init__(self, path: Path, town: Town, calls: int, open_calls: int, batch: int,
-                 seed: int, progress: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        town: Town,
+        calls: int,
+        open_calls: int,
+        batch: int,
+        seed: int,
+        progress: Callable[[str], None],
+    ) -> None:
         self.path = path
         self.town = town
         self.n = calls
@@ -151,8 +159,9 @@ class Generator:
         self.types = [t.code for t in types]
         # routine calls are common, urgent ones rare
         self.type_weights = [{1: 1, 2: 3, 3: 6, 4: 4}[t.priority] for t in types]
-        self.closing_dispos = [d.code for d in town.dispositions
-                               if d.code not in ("XFER", "DUP", "CAN")]
+        self.closing_dispos = [
+            d.code for d in town.dispositions if d.code not in ("XFER", "DUP", "CAN")
+        ]
         pool = _address_pool(town, max(100, calls // 30), self.rng)
         weights = [self.rng.lognormvariate(0.0, 0.6) for _ in pool]
         lm_names = [lm.name for lm in town.landmarks]
@@ -181,8 +190,14 @@ class Generator:
         changed = Changed()
         for draft in decide(self.state, ctx, cmd):
             self.desk_seq += 1
-            ev = stamp(draft, desk_id=self.desk_code, desk_seq=self.desk_seq,
-                       hlc=self.hlc.tick(), occurred_at=now, operator_id=OPERATOR)
+            ev = stamp(
+                draft,
+                desk_id=self.desk_code,
+                desk_seq=self.desk_seq,
+                hlc=self.hlc.tick(),
+                occurred_at=now,
+                operator_id=OPERATOR,
+            )
             changed.merge(apply(self.state, ev, strict=True))
             self.j_rows.append(r.journal_row(ev))
         return new_ids
@@ -209,8 +224,11 @@ class Generator:
                 self.run(CloseCall(call=call_id, disposition="CAN"), {call_id: call_id})
                 self.finish_call(call_id)
                 return
-            free = [o for o in self.state.officers.values()
-                    if o.status is OfficerStatus.AVAILABLE and o.current_call_id is None]
+            free = [
+                o
+                for o in self.state.officers.values()
+                if o.status is OfficerStatus.AVAILABLE and o.current_call_id is None
+            ]
             if not free:
                 if not plan["stays_open"]:  # nobody free: try again in two minutes
                     self.schedule(when + timedelta(minutes=2), "dispatch", call_id)
@@ -232,8 +250,9 @@ class Generator:
             officer = kind.split(":", 1)[1]
             last = len(call.active_assignments) == 1
             dispo = plan["dispo"] if last else None
-            self.run(ClearUnit(officer=officer, call=call_id, disposition=dispo),
-                     {call_id: call_id})
+            self.run(
+                ClearUnit(officer=officer, call=call_id, disposition=dispo), {call_id: call_id}
+            )
             if last:
                 self.finish_call(call_id)
 
@@ -270,13 +289,13 @@ class Generator:
                 "dispo": rng.choice(self.closing_dispos),
             }
             if not stays_open or rng.random() < 0.5:
-                self.schedule(when + timedelta(minutes=rng.expovariate(1 / 4.0)), "dispatch",
-                              call_id)
+                self.schedule(
+                    when + timedelta(minutes=rng.expovariate(1 / 4.0)), "dispatch", call_id
+                )
             if self.closed_in_batch >= self.batch:
                 self.flush()
                 rate = self.written_calls / (time.perf_counter() - t0)
-                self.progress(f"  {self.written_calls:>9,} calls written  "
-                              f"({rate:,.0f} calls/s)")
+                self.progress(f"  {self.written_calls:>9,} calls written  ({rate:,.0f} calls/s)")
         # the open calls get their one chance of a unit; everything else runs to the end
         self.drain_until(None)
         for call_id in sorted(self.state.calls):
@@ -301,7 +320,9 @@ class Generator:
             cols = [c for c in officer_rows[0] if c != "officer_id"]
             conn.executemany(
                 f"UPDATE officers SET {', '.join(f'{c} = :{c}' for c in cols)} "
-                "WHERE officer_id = :officer_id", officer_rows)
+                "WHERE officer_id = :officer_id",
+                officer_rows,
+            )
         conn.execute("COMMIT")
         self.written_calls += len(self.c_rows)
         self.written_events += len(self.j_rows)
@@ -350,26 +371,45 @@ def _plan(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> s
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description="Generate a long desk history and time the board's open-call listing "
-                    "and one address's premise history against raw sqlite3 on the same "
-                    "file. Prints plain text; never asserts timing.")
-    ap.add_argument("--calls", type=int, default=1_000_000,
-                    help="calls in the generated history (default 1000000)")
-    ap.add_argument("--db", type=Path,
-                    help="database file to use: reused if it already holds calls, else "
-                         "generated there and kept")
-    ap.add_argument("--dir", type=Path,
-                    help="where the temp dir goes when --db is not given (default: the "
-                         "current directory)")
-    ap.add_argument("--open", type=int, default=50, dest="open_calls",
-                    help="calls left open at the end of the history (default 50)")
-    ap.add_argument("--batch", type=int, default=50_000,
-                    help="calls per generation transaction (default 50000)")
+        "and one address's premise history against raw sqlite3 on the same "
+        "file. Prints plain text; never asserts timing."
+    )
+    ap.add_argument(
+        "--calls",
+        type=int,
+        default=1_000_000,
+        help="calls in the generated history (default 1000000)",
+    )
+    ap.add_argument(
+        "--db",
+        type=Path,
+        help="database file to use: reused if it already holds calls, else "
+        "generated there and kept",
+    )
+    ap.add_argument(
+        "--dir",
+        type=Path,
+        help="where the temp dir goes when --db is not given (default: the current directory)",
+    )
+    ap.add_argument(
+        "--open",
+        type=int,
+        default=50,
+        dest="open_calls",
+        help="calls left open at the end of the history (default 50)",
+    )
+    ap.add_argument(
+        "--batch", type=int, default=50_000, help="calls per generation transaction (default 50000)"
+    )
     ap.add_argument("--reps", type=int, default=200, help="timed repetitions (default 200)")
     ap.add_argument("--warmup", type=int, default=10, help="untimed repetitions first")
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    ap.add_argument("--check", action="store_true",
-                    help="after generating, rebuild from the journal and compare with the "
-                         "stored projections (Desk.check; slow on large histories)")
+    ap.add_argument(
+        "--check",
+        action="store_true",
+        help="after generating, rebuild from the journal and compare with the "
+        "stored projections (Desk.check; slow on large histories)",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the temp dir and its database")
     args = ap.parse_args(argv)
 
@@ -406,14 +446,18 @@ def _run(args: argparse.Namespace, town: Town, path: Path, tmp: Path | None) -> 
     if existing:
         say(f"reusing {existing:,} calls (generation skipped)")
     else:
-        say(f"generating {args.calls:,} calls (batches of {args.batch:,}, "
-            f"synchronous=OFF during generation only) ...")
+        say(
+            f"generating {args.calls:,} calls (batches of {args.batch:,}, "
+            f"synchronous=OFF during generation only) ..."
+        )
         t0 = time.perf_counter()
         gen = Generator(path, town, args.calls, args.open_calls, args.batch, args.seed, say)
         gen.generate()
         secs = time.perf_counter() - t0
-        say(f"generation: {secs:.1f} s for {gen.written_calls:,} calls and "
-            f"{gen.written_events:,} journal events ({gen.written_calls / secs:,.0f} calls/s)")
+        say(
+            f"generation: {secs:.1f} s for {gen.written_calls:,} calls and "
+            f"{gen.written_events:,} journal events ({gen.written_calls / secs:,.0f} calls/s)"
+        )
     size_mb = sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
     say(f"file size: {size_mb:,.1f} MB")
 
@@ -424,8 +468,10 @@ def _run(args: argparse.Namespace, town: Town, path: Path, tmp: Path | None) -> 
         desk = Desk.open(path, town)
         report = desk.check()
         desk.close()
-        say(f"check: {'ok' if report.ok else 'PROBLEMS'} ({report.events:,} events, "
-            f"{report.conflicts} conflicts, {time.perf_counter() - t0:.1f} s)")
+        say(
+            f"check: {'ok' if report.ok else 'PROBLEMS'} ({report.events:,} events, "
+            f"{report.conflicts} conflicts, {time.perf_counter() - t0:.1f} s)"
+        )
         for p in report.problems[:20]:
             say(f"  {p}")
 
@@ -436,17 +482,19 @@ def _run(args: argparse.Namespace, town: Town, path: Path, tmp: Path | None) -> 
     ).fetchone()[0]
     counts = raw.execute(
         "SELECT location_key, COUNT(*) AS n FROM calls GROUP BY location_key ORDER BY n, "
-        "location_key").fetchall()
+        "location_key"
+    ).fetchall()
     median_key, median_n = counts[len(counts) // 2]
     busiest_key, busiest_n = counts[-1]
-    say(f"history: {n_calls:,} calls, {n_open} open ({n_assign_open} units on them), "
-        f"{len(counts):,} distinct premises")
+    say(
+        f"history: {n_calls:,} calls, {n_open} open ({n_assign_open} units on them), "
+        f"{len(counts):,} distinct premises"
+    )
     say(f"premise timed: {median_key!r} ({median_n} calls; the median premise)")
     say(f"busiest premise: {busiest_key!r} ({busiest_n} calls)")
     say("query plans (raw sqlite3):")
     say(f"  open calls, literal 1:  {_plan(raw, OPEN_SQL)}")
-    say(f"  open calls, bound ?=1:  "
-        f"{_plan(raw, OPEN_SQL.replace('is_open=1', 'is_open=?'), (1,))}")
+    say(f"  open calls, bound ?=1:  {_plan(raw, OPEN_SQL.replace('is_open=1', 'is_open=?'), (1,))}")
     say(f"  premise history:        {_plan(raw, PREMISE_SQL, (median_key,))}")
 
     store = SqliteStore(path)
@@ -459,20 +507,30 @@ def _run(args: argparse.Namespace, town: Town, path: Path, tmp: Path | None) -> 
 
     cases = [
         ("(a) open_calls()", store.open_calls, raw_open),
-        ("(b) premise_history(median)", lambda: store.premise_history(median_key),
-         raw_premise(median_key)),
-        ("    premise_history(busiest)", lambda: store.premise_history(busiest_key),
-         raw_premise(busiest_key)),
+        (
+            "(b) premise_history(median)",
+            lambda: store.premise_history(median_key),
+            raw_premise(median_key),
+        ),
+        (
+            "    premise_history(busiest)",
+            lambda: store.premise_history(busiest_key),
+            raw_premise(busiest_key),
+        ),
     ]
     say(f"\ntimings over {args.reps} repetitions ({args.warmup} warm-up), milliseconds:")
-    say(f"{'read':<30} {'rows':>5} {'store med':>10} {'store p95':>10} "
-        f"{'raw med':>8} {'raw p95':>8} {'x raw':>6}  within {TARGET_MS:g} ms (med/p95)")
+    say(
+        f"{'read':<30} {'rows':>5} {'store med':>10} {'store p95':>10} "
+        f"{'raw med':>8} {'raw p95':>8} {'x raw':>6}  within {TARGET_MS:g} ms (med/p95)"
+    )
     for name, store_fn, raw_fn in cases:
         s_med, s_p95, rows = _time(store_fn, args.reps, args.warmup)
         r_med, r_p95, _ = _time(raw_fn, args.reps, args.warmup)
         ok = "/".join("yes" if v <= TARGET_MS else "NO" for v in (s_med, s_p95))
-        say(f"{name:<30} {rows:>5} {s_med:>10.3f} {s_p95:>10.3f} {r_med:>8.3f} "
-            f"{r_p95:>8.3f} {s_med / r_med:>6.1f}  {ok}")
+        say(
+            f"{name:<30} {rows:>5} {s_med:>10.3f} {s_p95:>10.3f} {r_med:>8.3f} "
+            f"{r_p95:>8.3f} {s_med / r_med:>6.1f}  {ok}"
+        )
     say(f"target: each store read within {TARGET_MS:g} ms")
     store.close()
     raw.close()

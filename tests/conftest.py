@@ -53,6 +53,9 @@ def desk(make_desk: Callable[..., Desk]) -> Desk:
 def env(tmp_path: Path) -> dict[str, str]:
     """The environment with HOME and the data dirs inside tmp_path."""
     e = dict(os.environ)
-    e.update(HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "xdg"),
-             XDG_CONFIG_HOME=str(tmp_path / "xdg-config"))
+    e.update(
+        HOME=str(tmp_path / "home"),
+        XDG_DATA_HOME=str(tmp_path / "xdg"),
+        XDG_CONFIG_HOME=str(tmp_path / "xdg-config"),
+    )
     return e

@@ -13,15 +13,14 @@ import pyte
 
 
 class Terminal:
-    def __init__(self, args: list[str], *, cols: int = 80, rows: int = 24,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, args: list[str], *, cols: int = 80, rows: int = 24, env: dict[str, str] | None = None
+    ) -> None:
         exe = shutil.which("cso-console", path=str(Path(sys.executable).parent)) or "cso-console"
-        full_env = {**os.environ, "TERM": "xterm-256color", "ESCDELAY": "25",
-                    **(env or {})}
+        full_env = {**os.environ, "TERM": "xterm-256color", "ESCDELAY": "25", **(env or {})}
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
-        self.child = pexpect.spawn(exe, args, dimensions=(rows, cols), env=full_env,
-                                   timeout=10)
+        self.child = pexpect.spawn(exe, args, dimensions=(rows, cols), env=full_env, timeout=10)
 
     def pump(self, seconds: float = 0.2) -> None:
         end = time.monotonic() + seconds

@@ -29,8 +29,11 @@ OTHER_PHONE = "555-0142"
 
 def make_env(root: Path) -> dict[str, str]:
     e = dict(os.environ)
-    e.update(HOME=str(root / "home"), XDG_DATA_HOME=str(root / "xdg"),
-             XDG_CONFIG_HOME=str(root / "xdg-config"))
+    e.update(
+        HOME=str(root / "home"),
+        XDG_DATA_HOME=str(root / "xdg"),
+        XDG_CONFIG_HOME=str(root / "xdg-config"),
+    )
     return e
 
 
@@ -45,8 +48,13 @@ def copy_db(src: Path, dst: Path) -> Path:
 
 OLD = datetime.now(UTC) - timedelta(days=3)
 EXPECTED_TYPES = ["call.received"] * 3 + [
-    "officer.signed_on", "unit.dispatched", "unit.en_route", "unit.on_scene",
-    "call.note_added", "unit.cleared", "call.closed",
+    "officer.signed_on",
+    "unit.dispatched",
+    "unit.en_route",
+    "unit.on_scene",
+    "call.note_added",
+    "unit.cleared",
+    "call.closed",
 ]
 
 
@@ -58,14 +66,27 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     env = make_env(root)
     db = root / "desk.db"
     lines = [
-        {"type": "NOISE", "location": "200 Civic Center Drive", "caller_name": CALLER,
-         "caller_phone": PHONE, "narrative": "Generator at the rear", "source_id": "e-1"},
-        {"type": "ABVEH", "location": "410 Elm Street", "caller_name": OTHER_CALLER,
-         "caller_phone": OTHER_PHONE, "received_at": OLD.isoformat(), "source_id": "e-old"},
+        {
+            "type": "NOISE",
+            "location": "200 Civic Center Drive",
+            "caller_name": CALLER,
+            "caller_phone": PHONE,
+            "narrative": "Generator at the rear",
+            "source_id": "e-1",
+        },
+        {
+            "type": "ABVEH",
+            "location": "410 Elm Street",
+            "caller_name": OTHER_CALLER,
+            "caller_phone": OTHER_PHONE,
+            "received_at": OLD.isoformat(),
+            "source_id": "e-old",
+        },
         {"type": "PARK", "location": "behind the old mill", "source_id": "e-3"},
     ]
-    r = run_cli("intake", "--db", db, "-", env=env,
-                input="".join(json.dumps(x) + "\n" for x in lines))
+    r = run_cli(
+        "intake", "--db", db, "-", env=env, input="".join(json.dumps(x) + "\n" for x in lines)
+    )
     assert r.returncode == 0, r.stderr
 
     from cso_console.desk import Desk
@@ -76,10 +97,14 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     desk = Desk.open(db, load_town(bundled_town_dir()), operator_id="tester")
     try:
         call = next(x.call_id for x in desk.store.calls() if x.source_id == "e-1")
-        for cmd in [c.SignOn(officer="C10"), c.Dispatch(call=call, officers=("C10",)),
-                    c.MarkEnRoute(officer="C10"), c.MarkOnScene(officer="C10"),
-                    c.AddNote(call=call, text="Spoke to the manager"),
-                    c.ClearUnit(officer="C10", disposition="ADV")]:
+        for cmd in [
+            c.SignOn(officer="C10"),
+            c.Dispatch(call=call, officers=("C10",)),
+            c.MarkEnRoute(officer="C10"),
+            c.MarkOnScene(officer="C10"),
+            c.AddNote(call=call, text="Spoke to the manager"),
+            c.ClearUnit(officer="C10", disposition="ADV"),
+        ]:
             outcome = desk.execute(cmd)
             assert outcome.ok, (cmd, outcome.reason)
     finally:
@@ -149,8 +174,7 @@ def test_export_include_caller(prepared: dict[str, Any], what: str, fmt: str) ->
         assert rows["e-1"]["caller_name"] == CALLER
     if what == "events" and fmt == "jsonl":
         received = [e for e in records(r.stdout) if e["type"] == "call.received"]
-        assert {e["payload"].get("caller_name") for e in received} == {
-            CALLER, OTHER_CALLER, None}
+        assert {e["payload"].get("caller_name") for e in received} == {CALLER, OTHER_CALLER, None}
 
 
 def test_export_calls_csv_has_a_header(prepared: dict[str, Any]) -> None:
@@ -216,8 +240,7 @@ def test_since_iso(prepared: dict[str, Any]) -> None:
     two_days_ago = (datetime.now(UTC) - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert _sources(export(prepared, "calls", "--since", two_days_ago)) == {"e-1", "e-3"}
     five_days_ago = (datetime.now(UTC) - timedelta(days=5)).date().isoformat()
-    assert _sources(export(prepared, "calls", "--since", five_days_ago)) == {
-        "e-1", "e-old", "e-3"}
+    assert _sources(export(prepared, "calls", "--since", five_days_ago)) == {"e-1", "e-old", "e-3"}
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     assert _sources(export(prepared, "calls", "--since", tomorrow)) == set()
     r = export(prepared, "events", "--since", tomorrow, "--format", "csv")
@@ -273,9 +296,7 @@ def test_check_rebuild_on_a_sound_database(prepared: dict[str, Any], tmp_path: P
     assert "rebuilt" in r.stdout and "OK" in r.stdout
 
 
-def test_tampered_projection_is_found_and_rebuilt(
-    prepared: dict[str, Any], tmp_path: Path
-) -> None:
+def test_tampered_projection_is_found_and_rebuilt(prepared: dict[str, Any], tmp_path: Path) -> None:
     env = prepared["env"]
     db = copy_db(prepared["db"], tmp_path / "tampered.db")
     with sqlite3.connect(db) as conn:

@@ -38,10 +38,20 @@ def export_calls(db: Path, env: dict[str, str]) -> list[dict[str, Any]]:
 
 
 GOOD = [
-    {"type": "NOISE", "location": "200 Civic Center Drive", "caller_name": CALLER,
-     "caller_phone": "555-0199", "narrative": "Generator at the rear", "source_id": "pbx-1"},
-    {"type": "park", "location": "behind the old mill somewhere", "priority": 2,
-     "source_id": "pbx-2"},
+    {
+        "type": "NOISE",
+        "location": "200 Civic Center Drive",
+        "caller_name": CALLER,
+        "caller_phone": "555-0199",
+        "narrative": "Generator at the rear",
+        "source_id": "pbx-1",
+    },
+    {
+        "type": "park",
+        "location": "behind the old mill somewhere",
+        "priority": 2,
+        "source_id": "pbx-2",
+    },
     {"type": "BARK", "location": "town hall", "source_id": "pbx-3"},
 ]
 
@@ -85,8 +95,13 @@ def test_lines_without_source_id_are_not_taken_twice(
     tmp_path: Path, env: dict[str, str], db: Path
 ) -> None:
     lines = [{k: v for k, v in obj.items() if k != "source_id"} for obj in GOOD]
-    lines.append({"type": "LOSTP", "location": "350 Civic Center Drive",
-                  "received_at": "2026-01-02T10:00:00Z"})
+    lines.append(
+        {
+            "type": "LOSTP",
+            "location": "350 Civic Center Drive",
+            "received_at": "2026-01-02T10:00:00Z",
+        }
+    )
     path = write(tmp_path, "nosource.jsonl", jsonl(*lines))
     r = run_cli("intake", "--db", db, path, env=env)
     assert r.returncode == 0, r.stderr
@@ -106,19 +121,23 @@ def test_bad_lines_are_reported_good_lines_kept(
     tmp_path: Path, env: dict[str, str], db: Path
 ) -> None:
     good_a = {"type": "NOISE", "location": "200 Civic Center Drive", "source_id": "g-a"}
-    good_b = {"type": "PARK", "location": "Elm Street & Birch Lane", "priority": "2",
-              "source_id": "g-b"}
+    good_b = {
+        "type": "PARK",
+        "location": "Elm Street & Birch Lane",
+        "priority": "2",
+        "source_id": "g-b",
+    }
     lines = [
-        good_a,                                                               # 1
-        "this is not json",                                                   # 2
-        {"type": "NOPE", "location": "200 Civic Center Drive"},               # 3
-        {"type": "NOISE"},                                                    # 4
-        {"type": "NOISE", "location": "200 Civic Center Drive", "priority": 0},   # 5
-        {"type": "NOISE", "location": "200 Civic Center Drive", "priority": 5},   # 6
+        good_a,  # 1
+        "this is not json",  # 2
+        {"type": "NOPE", "location": "200 Civic Center Drive"},  # 3
+        {"type": "NOISE"},  # 4
+        {"type": "NOISE", "location": "200 Civic Center Drive", "priority": 0},  # 5
+        {"type": "NOISE", "location": "200 Civic Center Drive", "priority": 5},  # 6
         {"type": "NOISE", "location": "200 Civic Center Drive", "priority": "x"},  # 7
-        {"type": "FIRE", "location": "200 Civic Center Drive"},               # 8
-        "",                                                                   # 9 blank: skipped
-        good_b,                                                               # 10
+        {"type": "FIRE", "location": "200 Civic Center Drive"},  # 8
+        "",  # 9 blank: skipped
+        good_b,  # 10
     ]
     path = write(tmp_path, "mixed.jsonl", jsonl(*lines))
     r = run_cli("intake", "--db", db, path, env=env)
@@ -135,8 +154,9 @@ def test_bad_lines_are_reported_good_lines_kept(
     reported = [line for line in r.stderr.splitlines() if line.startswith(f"{path}:")]
     assert len(reported) == len(expected), r.stderr
     for number, reason in expected.items():
-        assert any(line.startswith(f"{path}:{number}: ") and reason in line
-                   for line in reported), f"line {number} ({reason}) not reported:\n{r.stderr}"
+        assert any(line.startswith(f"{path}:{number}: ") and reason in line for line in reported), (
+            f"line {number} ({reason}) not reported:\n{r.stderr}"
+        )
     assert f"{path}:9:" not in r.stderr
     assert "2 taken" in r.stderr and "7 refused" in r.stderr
 
@@ -146,9 +166,7 @@ def test_bad_lines_are_reported_good_lines_kept(
     assert calls["g-b"]["location_verified"] is True
 
 
-def test_file_of_only_garbage_is_unusable(
-    tmp_path: Path, env: dict[str, str], db: Path
-) -> None:
+def test_file_of_only_garbage_is_unusable(tmp_path: Path, env: dict[str, str], db: Path) -> None:
     path = write(tmp_path, "garbage.txt", "garbage\n{{{\n\n\x00\x01 binary-ish\n")
     r = run_cli("intake", "--db", db, path, env=env)
     assert r.returncode == 2, r.stderr
@@ -170,8 +188,10 @@ def test_missing_file_is_unusable_and_creates_no_database(
 
 
 def test_dash_reads_standard_input(tmp_path: Path, env: dict[str, str], db: Path) -> None:
-    text = jsonl({"type": "STRAY", "location": "410 Elm Street", "source_id": "stdin-1"},
-                 {"type": "GRAF", "location": "the sea wall", "source_id": "stdin-2"})
+    text = jsonl(
+        {"type": "STRAY", "location": "410 Elm Street", "source_id": "stdin-1"},
+        {"type": "GRAF", "location": "the sea wall", "source_id": "stdin-2"},
+    )
     r = run_cli("intake", "--db", db, "-", env=env, input=text)
     assert r.returncode == 0, r.stderr
     assert "2 taken (1 unverified location)" in r.stderr
@@ -193,7 +213,8 @@ def test_default_database_lives_under_xdg_data_home(tmp_path: Path, env: dict[st
     default = tmp_path / "xdg" / "cso-console" / "desk.db"
     assert default.is_file()
     assert not (tmp_path / "home").exists() or not any(
-        p.name.endswith(".db") for p in (tmp_path / "home").rglob("*"))
+        p.name.endswith(".db") for p in (tmp_path / "home").rglob("*")
+    )
     r = run_cli("export", "calls", env=env)
     assert r.returncode == 0, r.stderr
     assert [json.loads(line)["source_id"] for line in r.stdout.splitlines()] == ["x-1"]

@@ -18,8 +18,13 @@ from .cli_run import run_cli
 pytestmark = pytest.mark.slow
 
 DATA = bundled_town_dir()
-EXIT_CODE_LINES = ("exit codes:", "0  done", "1  done in part", "2  could not run",
-                   "3  the disk is full")
+EXIT_CODE_LINES = (
+    "exit codes:",
+    "0  done",
+    "1  done in part",
+    "2  could not run",
+    "3  the disk is full",
+)
 
 
 def csv_rows(name: str) -> list[dict[str, str]]:
@@ -67,8 +72,9 @@ def test_town_human_output_names_town_and_counts(env: dict[str, str]) -> None:
     streets = csv_rows("streets.csv")
     names = {s["name"] for s in streets}
     assert re.search(rf"^streets\s+{len(names)} names, {len(streets)} address ranges", out, re.M)
-    emergency = sum(r["emergency"].strip().lower() in ("true", "yes")
-                    for r in csv_rows("call_types.csv"))
+    emergency = sum(
+        r["emergency"].strip().lower() in ("true", "yes") for r in csv_rows("call_types.csv")
+    )
     assert f"({emergency} emergency" in out
 
 
@@ -91,9 +97,14 @@ def test_town_json_is_one_object_with_the_data(env: dict[str, str]) -> None:
             assert fields <= set(item), (section, item)
 
     # the counts the data files have
-    files = {"call_types": "call_types.csv", "beats": "beats.csv", "streets": "streets.csv",
-             "landmarks": "landmarks.csv", "dispositions": "dispositions.csv",
-             "officers": "officers.csv"}
+    files = {
+        "call_types": "call_types.csv",
+        "beats": "beats.csv",
+        "streets": "streets.csv",
+        "landmarks": "landmarks.csv",
+        "dispositions": "dispositions.csv",
+        "officers": "officers.csv",
+    }
     for section, name in files.items():
         assert len(doc[section]) == len(csv_rows(name)), section
     assert len(doc["call_types"]) >= 25
@@ -107,8 +118,9 @@ def test_town_json_is_one_object_with_the_data(env: dict[str, str]) -> None:
     types = {c["code"]: c for c in doc["call_types"]}
     assert any(c["emergency"] for c in doc["call_types"])
     assert types["FIRE"]["emergency"] is True and types["NOISE"]["emergency"] is False
-    assert all(isinstance(c["priority"], int) and 1 <= c["priority"] <= 4
-               for c in doc["call_types"])
+    assert all(
+        isinstance(c["priority"], int) and 1 <= c["priority"] <= 4 for c in doc["call_types"]
+    )
     beat_ids = {b["id"] for b in doc["beats"]}
     for b in doc["beats"]:
         assert isinstance(b["neighbours"], list)
@@ -146,8 +158,7 @@ def _street_from_not_number(folder: Path) -> list[str]:
 
 
 def _call_type_unknown_skill(folder: Path) -> list[str]:
-    n = _replace_line(folder / "call_types.csv", "LOCK,",
-                      "LOCK,Vehicle lockout,3,locksmith,,false")
+    n = _replace_line(folder / "call_types.csv", "LOCK,", "LOCK,Vehicle lockout,3,locksmith,,false")
     return [f"{folder / 'call_types.csv'}:{n}: skill:", "locksmith"]
 
 
@@ -162,8 +173,9 @@ def _missing_file(folder: Path) -> list[str]:
 
 
 def _bad_toml(folder: Path) -> list[str]:
-    n = _replace_line(folder / "town.toml", "welfare_default_minutes",
-                      "welfare_default_minutes = = 20")
+    n = _replace_line(
+        folder / "town.toml", "welfare_default_minutes", "welfare_default_minutes = = 20"
+    )
     return [f"{folder / 'town.toml'}:{n}:", "TOML"]
 
 
@@ -196,13 +208,19 @@ def test_bad_town_data_names_file_line_field(
         assert text in r.stderr, f"{text!r} not in stderr:\n{r.stderr}"
 
 
-@pytest.mark.parametrize("folder_name, break_it, file_name", [
-    ("town", _bad_toml, "town.toml"),
-    ("s", _street_unknown_beat, "streets.csv"),
-])
+@pytest.mark.parametrize(
+    "folder_name, break_it, file_name",
+    [
+        ("town", _bad_toml, "town.toml"),
+        ("s", _street_unknown_beat, "streets.csv"),
+    ],
+)
 def test_bad_town_data_relative_folder_is_named(
-    env: dict[str, str], tmp_path: Path, folder_name: str,
-    break_it: Callable[[Path], list[str]], file_name: str,
+    env: dict[str, str],
+    tmp_path: Path,
+    folder_name: str,
+    break_it: Callable[[Path], list[str]],
+    file_name: str,
 ) -> None:
     folder = tmp_path / folder_name
     shutil.copytree(DATA, folder)

@@ -38,8 +38,11 @@ class Harness:
         self.town = town
         self.clock = FixedClock(START)
         self.hlc = HybridLogicalClock(self.clock)
-        self.state = State(officers={
-            o.call_sign: Officer(o.call_sign, o.name, o.skills, o.beat) for o in town.officers})
+        self.state = State(
+            officers={
+                o.call_sign: Officer(o.call_sign, o.name, o.skills, o.beat) for o in town.officers
+            }
+        )
         self.events = []
         self.role = role
         self.seq = 0
@@ -50,8 +53,9 @@ class Harness:
         def new_id():
             return format_call_number("D1", 26, n + 1)
 
-        refs = {r: (format_call_number("D1", 26, int(r)) if r.isdigit() else r)
-                for r in cmd.call_refs()}
+        refs = {
+            r: (format_call_number("D1", 26, int(r)) if r.isdigit() else r) for r in cmd.call_refs()
+        }
         ctx = Context(self.town, self.clock.now(), self.role, new_id, refs)
         drafts = decide(self.state, ctx, cmd)
         out = []
@@ -67,8 +71,14 @@ class Harness:
     def _apply_all(self, drafts, out):
         for d in drafts:
             self.seq += 1
-            e = stamp(d, desk_id="D1", desk_seq=self.seq, hlc=self.hlc.tick(),
-                      occurred_at=self.clock.now(), operator_id="op1")
+            e = stamp(
+                d,
+                desk_id="D1",
+                desk_seq=self.seq,
+                hlc=self.hlc.tick(),
+                occurred_at=self.clock.now(),
+                operator_id="op1",
+            )
             apply(self.state, e, strict=True)
             out.append(e)
 
@@ -93,8 +103,11 @@ def test_call_lifecycle_and_assignment_timestamps(h):
     h.do(MarkOnScene(officer="C10"))
     a = h.call(1).assignments[0]
     assert (a.role, a.dispatched_at, a.en_route_at, a.on_scene_at) == (
-        Role.PRIMARY, START + timedelta(minutes=2), START + timedelta(minutes=5),
-        START + timedelta(minutes=9))
+        Role.PRIMARY,
+        START + timedelta(minutes=2),
+        START + timedelta(minutes=5),
+        START + timedelta(minutes=9),
+    )
     h.do(ClearUnit(officer="C10", disposition="adv"))
     c = h.call(1)
     assert c.status is CallStatus.CLOSED and c.disposition == "ADV"
@@ -116,8 +129,10 @@ def test_last_unit_clearing_closes_the_call_and_not_before(h):
     assert h.call(1).status is CallStatus.CLOSED
 
 
-@pytest.mark.parametrize("status, words", [
-    (OfficerStatus.BREAK, "on break"), (OfficerStatus.OUT_OF_SERVICE, "out of service")])
+@pytest.mark.parametrize(
+    "status, words",
+    [(OfficerStatus.BREAK, "on break"), (OfficerStatus.OUT_OF_SERVICE, "out of service")],
+)
 def test_officer_on_break_or_out_of_service_cannot_be_dispatched(h, status, words):
     h.do(SignOn(officer="C10"))
     h.do(SetOfficerStatus(officer="C10", status=status))
@@ -200,8 +215,11 @@ def test_reassign_moves_the_officer_and_requeues_an_empty_call(h):
 def test_emergency_type_is_refused_unless_transferred(h):
     with pytest.raises(Refused, match="emergency"):
         h.do(ReceiveCall(type_code="FIRE", location="200 Civic Center Drive"))
-    h.do(ReceiveCall(type_code="FIRE", location="200 Civic Center Drive",
-                     transfer_to="emergency dispatch"))
+    h.do(
+        ReceiveCall(
+            type_code="FIRE", location="200 Civic Center Drive", transfer_to="emergency dispatch"
+        )
+    )
     assert h.call(1).status is CallStatus.TRANSFERRED
 
 
@@ -219,9 +237,15 @@ def test_lenient_fold_records_a_conflict_instead_of_raising(h):
     h.do(ReceiveCall(type_code="PARK", location="220 Main Street"))
     h.do(Dispatch(call="1", officers=("C10",)))
     # another desk, offline, sent C10 to call 2 as well
-    other = h.events[-1].model_copy(update={
-        "event_id": "other-1", "desk_id": "D2", "desk_seq": 1, "hlc": h.hlc.tick(),
-        "call_id": h.call(2).call_id})
+    other = h.events[-1].model_copy(
+        update={
+            "event_id": "other-1",
+            "desk_id": "D2",
+            "desk_seq": 1,
+            "hlc": h.hlc.tick(),
+            "call_id": h.call(2).call_id,
+        }
+    )
     apply(h.state, other, strict=False)
     assert h.state.conflicts and "already on call 1" in h.state.conflicts[0].reason
     assert h.call(2).status is CallStatus.PENDING

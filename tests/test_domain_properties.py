@@ -22,12 +22,18 @@ def command_strategy() -> st.SearchStrategy[c.Command]:
     call = st.integers(1, 6).map(str)
     officer = st.sampled_from(OFFICERS)
     return st.one_of(
-        st.builds(c.ReceiveCall, type_code=st.sampled_from(["NOISE", "PARK", "MVC", "WELF"]),
-                  location=st.sampled_from(LOCATIONS)),
+        st.builds(
+            c.ReceiveCall,
+            type_code=st.sampled_from(["NOISE", "PARK", "MVC", "WELF"]),
+            location=st.sampled_from(LOCATIONS),
+        ),
         st.builds(c.SignOn, officer=officer),
         st.builds(c.SignOff, officer=officer),
-        st.builds(c.Dispatch, call=call, officers=st.lists(officer, min_size=1, max_size=2,
-                                                           unique=True).map(tuple)),
+        st.builds(
+            c.Dispatch,
+            call=call,
+            officers=st.lists(officer, min_size=1, max_size=2, unique=True).map(tuple),
+        ),
         st.builds(c.MarkEnRoute, officer=officer),
         st.builds(c.MarkOnScene, officer=officer),
         st.builds(c.ClearUnit, officer=officer, disposition=st.sampled_from([None, "ADV"])),
@@ -38,9 +44,13 @@ def command_strategy() -> st.SearchStrategy[c.Command]:
         st.builds(c.AddNote, call=call, text=st.just("note")),
         st.builds(c.LinkDuplicate, call=call, of_call=call),
         st.builds(c.Reassign, officer=officer, to_call=call),
-        st.builds(c.SetOfficerStatus, officer=officer,
-                  status=st.sampled_from([OfficerStatus.BREAK, OfficerStatus.AVAILABLE,
-                                          OfficerStatus.BUSY])),
+        st.builds(
+            c.SetOfficerStatus,
+            officer=officer,
+            status=st.sampled_from(
+                [OfficerStatus.BREAK, OfficerStatus.AVAILABLE, OfficerStatus.BUSY]
+            ),
+        ),
         st.builds(c.AcknowledgeWelfare, officer=officer),
     )
 
@@ -56,8 +66,11 @@ def run(harness: Harness, cmds: list[c.Command]) -> None:
 
 
 def fresh(town) -> State:
-    return State(officers={o.call_sign: Officer(o.call_sign, o.name, o.skills, o.beat)
-                           for o in town.officers})
+    return State(
+        officers={
+            o.call_sign: Officer(o.call_sign, o.name, o.skills, o.beat) for o in town.officers
+        }
+    )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -74,16 +87,23 @@ def test_any_arrival_order_folds_to_the_same_state(town, cmds, seed):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(a=st.lists(command_strategy(), max_size=25), b=st.lists(command_strategy(), max_size=25),
-       seed=st.integers(0, 10_000))
+@given(
+    a=st.lists(command_strategy(), max_size=25),
+    b=st.lists(command_strategy(), max_size=25),
+    seed=st.integers(0, 10_000),
+)
 def test_two_desks_converge_whatever_the_interleaving(town, a, b, seed):
     """Two offline desks: merged in any order, every desk ends with the same board and
     the same conflicts for the lead."""
     d1, d2 = Harness(town), Harness(town)
     run(d1, a)
     run(d2, b)
-    theirs = [e.model_copy(update={"desk_id": "D2", "call_id": e.call_id and
-                                   e.call_id.replace("D1-", "D2-")}) for e in d2.events]
+    theirs = [
+        e.model_copy(
+            update={"desk_id": "D2", "call_id": e.call_id and e.call_id.replace("D1-", "D2-")}
+        )
+        for e in d2.events
+    ]
     merged = d1.events + theirs
     one = fold(fresh(town), merged)
     shuffled = list(merged)
@@ -93,8 +113,11 @@ def test_two_desks_converge_whatever_the_interleaving(town, a, b, seed):
     assert one.conflicts == two.conflicts
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(cmds=st.lists(command_strategy(), max_size=30))
 def test_rebuilt_projections_equal_incremental_ones(make_desk, cmds):
     """Through the real desk and a real SQLite file: check() folds the journal from scratch

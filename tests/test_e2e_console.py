@@ -53,8 +53,11 @@ def test_take_a_call_from_intake_to_closed_with_keys_only(tmp_path, env):
     term.wait_for("default P3")
     term.send("\x1b[21~")  # F10
     screen = term.wait_for("500 Elm Street")
-    number = next(line.split()[1] if line.startswith("|!") else line.split()[1]
-                  for line in screen.splitlines() if "500 Elm Street" in line)
+    number = next(
+        line.split()[1] if line.startswith("|!") else line.split()[1]
+        for line in screen.splitlines()
+        if "500 Elm Street" in line
+    )
     term.send("d")
     term.wait_for(f"Dispatch to call {number}")
     term.send("\r")
@@ -74,13 +77,24 @@ def test_take_a_call_from_intake_to_closed_with_keys_only(tmp_path, env):
     term.send("y")
     assert term.exit_status() == 0
 
-    out = subprocess.run([sys.executable, "-m", "cso_console", "export", "events", "--demo"],
-                         capture_output=True, text=True, env={**__import__("os").environ, **env},
-                         check=True).stdout
-    mine = [json.loads(line) for line in out.splitlines()
-            if json.loads(line)["operator_id"] == "kim"]
-    assert [e["type"] for e in mine] == ["call.received", "unit.dispatched", "unit.en_route",
-                                         "unit.on_scene", "unit.cleared", "call.closed"]
+    out = subprocess.run(
+        [sys.executable, "-m", "cso_console", "export", "events", "--demo"],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, **env},
+        check=True,
+    ).stdout
+    mine = [
+        json.loads(line) for line in out.splitlines() if json.loads(line)["operator_id"] == "kim"
+    ]
+    assert [e["type"] for e in mine] == [
+        "call.received",
+        "unit.dispatched",
+        "unit.en_route",
+        "unit.on_scene",
+        "unit.cleared",
+        "call.closed",
+    ]
     assert len({e["call_id"] for e in mine}) == 1
     assert mine[0]["payload"]["location"] == "500 Elm Street"
     times = [e["occurred_at"] for e in mine]

@@ -22,16 +22,36 @@ def imports_of(folder: Path) -> dict[str, set[str]]:
 
 
 def offenders(folder: str, banned: tuple[str, ...]) -> list[str]:
-    return [f"{file}: {name}" for file, names in imports_of(SRC / folder).items()
-            for name in names if name.split(".")[0] in banned or name.startswith(banned)]
+    return [
+        f"{file}: {name}"
+        for file, names in imports_of(SRC / folder).items()
+        for name in names
+        if name.split(".")[0] in banned or name.startswith(banned)
+    ]
 
 
 def test_domain_is_pure():
-    assert offenders("domain", ("textual", "sqlmodel", "sqlalchemy", "sqlite3", "psycopg",
-                                "rich", "cso_console.store", "cso_console.desk")) == []
+    assert (
+        offenders(
+            "domain",
+            (
+                "textual",
+                "sqlmodel",
+                "sqlalchemy",
+                "sqlite3",
+                "psycopg",
+                "rich",
+                "cso_console.store",
+                "cso_console.desk",
+            ),
+        )
+        == []
+    )
 
 
 def test_ui_never_touches_the_store():
     for folder in ("screens", "widgets"):
-        assert offenders(folder, ("sqlmodel", "sqlalchemy", "sqlite3", "psycopg",
-                                  "cso_console.store")) == []
+        assert (
+            offenders(folder, ("sqlmodel", "sqlalchemy", "sqlite3", "psycopg", "cso_console.store"))
+            == []
+        )

@@ -20,8 +20,9 @@ LONG = 3000  # characters of narrative: a couple of overflow pages per call
 
 
 def _receive(i: int, size: int = LONG, **kw: object) -> ReceiveCall:
-    return ReceiveCall(type_code="NOISE", location="410 Elm Street",
-                       narrative=f"call {i}: " + "x" * size, **kw)  # type: ignore[arg-type]
+    return ReceiveCall(
+        type_code="NOISE", location="410 Elm Street", narrative=f"call {i}: " + "x" * size, **kw
+    )  # type: ignore[arg-type]
 
 
 def _page_count(path: Path) -> int:
@@ -35,8 +36,10 @@ def _page_count(path: Path) -> int:
 def _counts(path: Path) -> tuple[int, int]:
     conn = sqlite3.connect(path)
     try:
-        return (conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0],
-                conn.execute("SELECT COUNT(*) FROM calls").fetchone()[0])
+        return (
+            conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0],
+            conn.execute("SELECT COUNT(*) FROM calls").fetchone()[0],
+        )
     finally:
         conn.close()
 
@@ -74,8 +77,7 @@ def _fill_until_refused(desk: Desk, start: int = 1) -> tuple[list[str], int]:
     raise AssertionError("the page limit never refused a command")
 
 
-def test_disk_full_refuses_cleanly_and_desk_recovers(seeded: Path, town: Town,
-                                                     clock) -> None:
+def test_disk_full_refuses_cleanly_and_desk_recovers(seeded: Path, town: Town, clock) -> None:
     path = seeded
     desk = _limited(path, town, clock, margin=10)
     try:
@@ -86,10 +88,13 @@ def test_disk_full_refuses_cleanly_and_desk_recovers(seeded: Path, town: Town,
             projections = desk.store.projection_rows(conn)
 
         # refused again, for a single-event and a multi-event command alike
-        for cmd in (_receive(999),
-                    ReceiveCall(type_code="NOISE", location="410 Elm Street",
-                                narrative="y" * LONG, duplicate_of="1"),
-                    AddNote(call="1", text="z" * (LONG * 2))):
+        for cmd in (
+            _receive(999),
+            ReceiveCall(
+                type_code="NOISE", location="410 Elm Street", narrative="y" * LONG, duplicate_of="1"
+            ),
+            AddNote(call="1", text="z" * (LONG * 2)),
+        ):
             out = desk.execute(cmd)
             assert out.ok is False
             assert "disk is full" in out.reason
@@ -116,8 +121,9 @@ def test_disk_full_refuses_cleanly_and_desk_recovers(seeded: Path, town: Town,
         assert report.events == journal_n
         # the refused commands used up no call number
         last = int(acked[-1].rsplit("-", 1)[1])
-        out = desk.execute(ReceiveCall(type_code="NOISE", location="410 Elm Street",
-                                       narrative="short"))
+        out = desk.execute(
+            ReceiveCall(type_code="NOISE", location="410 Elm Street", narrative="short")
+        )
         assert out.ok, out.reason
         assert out.call_id == f"D1-26-{last + 1:06d}"
         assert desk.execute(Dispatch(call=out.call_id, officers=("C10",))).ok
@@ -127,8 +133,9 @@ def test_disk_full_refuses_cleanly_and_desk_recovers(seeded: Path, town: Town,
     assert _counts(path) == (journal_n + 2, calls_n + 1)
 
 
-def test_small_command_still_fits_after_a_big_one_is_refused(seeded: Path, town: Town,
-                                                             clock) -> None:
+def test_small_command_still_fits_after_a_big_one_is_refused(
+    seeded: Path, town: Town, clock
+) -> None:
     """A refusal leaves the connection usable: no stuck transaction, no poisoned pool."""
     desk = _limited(seeded, town, clock, margin=10)
     try:
@@ -160,27 +167,39 @@ def _intake_lines(n: int, bad_at: tuple[int, ...] = ()) -> list[str]:
     lines = []
     for i in range(1, n + 1):
         if i in bad_at:
-            lines.append(json.dumps({"type": "NOSUCHTYPE", "location": "410 Elm Street",
-                                     "source_id": f"feed-{i}"}))
+            lines.append(
+                json.dumps(
+                    {"type": "NOSUCHTYPE", "location": "410 Elm Street", "source_id": f"feed-{i}"}
+                )
+            )
             continue
-        lines.append(json.dumps({
-            "type": "PARK", "location": f"{100 + i} Elm Street", "source_id": f"feed-{i}",
-            "narrative": f"line {i} " + "p" * LONG}))
+        lines.append(
+            json.dumps(
+                {
+                    "type": "PARK",
+                    "location": f"{100 + i} Elm Street",
+                    "source_id": f"feed-{i}",
+                    "narrative": f"line {i} " + "p" * LONG,
+                }
+            )
+        )
     return lines
 
 
 def _source_counts(path: Path) -> dict[str, int]:
     conn = sqlite3.connect(path)
     try:
-        return dict(conn.execute(
-            "SELECT source_id, COUNT(*) FROM calls WHERE source_id IS NOT NULL "
-            "GROUP BY source_id").fetchall())
+        return dict(
+            conn.execute(
+                "SELECT source_id, COUNT(*) FROM calls WHERE source_id IS NOT NULL "
+                "GROUP BY source_id"
+            ).fetchall()
+        )
     finally:
         conn.close()
 
 
-def test_take_lines_stops_on_full_disk_and_rerun_completes(seeded: Path, town: Town,
-                                                            clock) -> None:
+def test_take_lines_stops_on_full_disk_and_rerun_completes(seeded: Path, town: Town, clock) -> None:
     lines = _intake_lines(40, bad_at=(2,))
     good = {f"feed-{i}" for i in range(1, 41) if i != 2}
 
@@ -230,8 +249,8 @@ def limited_cli(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
 
 
 def test_cli_intake_exit_3_on_full_disk_then_rerun_completes(
-        seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        limited_cli: dict[str, int]) -> None:
+    seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], limited_cli: dict[str, int]
+) -> None:
     lines = _intake_lines(30)
     feed = tmp_path / "feed.jsonl"
     feed.write_text("\n".join(lines) + "\n", encoding="utf-8")

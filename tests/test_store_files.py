@@ -28,8 +28,7 @@ SIDECARS = ("-wal", "-shm", "-journal")
 
 
 def _receive(narrative: str = "Music from the back yard", **kw: object) -> ReceiveCall:
-    return ReceiveCall(type_code="NOISE", location="410 Elm Street", narrative=narrative,
-                       **kw)  # type: ignore[arg-type]
+    return ReceiveCall(type_code="NOISE", location="410 Elm Street", narrative=narrative, **kw)  # type: ignore[arg-type]
 
 
 def _mode(path: Path) -> int:
@@ -39,16 +38,25 @@ def _mode(path: Path) -> int:
 def _snapshot(path: Path) -> tuple[bytes, int, int, list[str]]:
     """Bytes, mtime, mode and the sidecars next to a file: what 'untouched' means."""
     st = path.stat()
-    sidecars = sorted(p.name for p in path.parent.iterdir()
-                      if p.name != path.name and p.name.startswith(path.name))
+    sidecars = sorted(
+        p.name
+        for p in path.parent.iterdir()
+        if p.name != path.name and p.name.startswith(path.name)
+    )
     return path.read_bytes(), st.st_mtime_ns, stat.S_IMODE(st.st_mode), sidecars
 
 
 def _run_cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, HOME=str(cwd), XDG_DATA_HOME=str(cwd / "xdg"), NO_COLOR="1")
-    return subprocess.run([sys.executable, "-m", "cso_console", *map(str, args)],
-                          capture_output=True, text=True, timeout=60, cwd=cwd,
-                          stdin=subprocess.DEVNULL, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "cso_console", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
 
 
 def _journal(path: Path) -> sqlite3.Connection:
@@ -145,8 +153,9 @@ FOREIGN = {
 
 
 @pytest.mark.parametrize("kind", list(FOREIGN))
-def test_foreign_file_is_refused_and_left_untouched(tmp_path: Path, town: Town, clock,
-                                                    kind: str) -> None:
+def test_foreign_file_is_refused_and_left_untouched(
+    tmp_path: Path, town: Town, clock, kind: str
+) -> None:
     path = tmp_path / "thing.db"
     FOREIGN[kind](path)
     before = _snapshot(path)
@@ -197,8 +206,7 @@ def _make_newer(path: Path, town: Town, clock, version: int = 99) -> None:
     assert not any(path.with_name(path.name + s).exists() for s in SIDECARS)
 
 
-def test_newer_schema_is_refused_and_left_untouched(tmp_path: Path, town: Town,
-                                                    clock) -> None:
+def test_newer_schema_is_refused_and_left_untouched(tmp_path: Path, town: Town, clock) -> None:
     path = tmp_path / "desk.db"
     _make_newer(path, town, clock, SCHEMA_VERSION + 98)
     before = _snapshot(path)
@@ -281,8 +289,9 @@ def test_journal_rejects_update_and_delete(tmp_path: Path, town: Town, clock) ->
 
         # hub_seq may be set once, from NULL to a number ...
         conn.execute("UPDATE journal SET hub_seq = 41 WHERE event_id = ?", (event_id,))
-        assert conn.execute("SELECT hub_seq FROM journal WHERE event_id = ?",
-                            (event_id,)).fetchone() == (41,)
+        assert conn.execute(
+            "SELECT hub_seq FROM journal WHERE event_id = ?", (event_id,)
+        ).fetchone() == (41,)
         # ... but not changed again, nor cleared
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             conn.execute("UPDATE journal SET hub_seq = 42 WHERE event_id = ?", (event_id,))
@@ -291,12 +300,12 @@ def test_journal_rejects_update_and_delete(tmp_path: Path, town: Town, clock) ->
         # setting hub_seq does not smuggle in another change
         other = rows_before[1][0]
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            conn.execute("UPDATE journal SET hub_seq = 43, payload = '{}' WHERE event_id = ?",
-                         (other,))
+            conn.execute(
+                "UPDATE journal SET hub_seq = 43, payload = '{}' WHERE event_id = ?", (other,)
+            )
 
         rows_after = conn.execute("SELECT * FROM journal ORDER BY desk_seq").fetchall()
-        hub_col = [d[0] for d in conn.execute("SELECT * FROM journal").description].index(
-            "hub_seq")
+        hub_col = [d[0] for d in conn.execute("SELECT * FROM journal").description].index("hub_seq")
         strip = [tuple(v for i, v in enumerate(r) if i != hub_col) for r in rows_before]
         assert [tuple(v for i, v in enumerate(r) if i != hub_col) for r in rows_after] == strip
         assert [r[hub_col] for r in rows_after] == [41, None]
@@ -314,8 +323,7 @@ def test_journal_rejects_update_and_delete(tmp_path: Path, town: Town, clock) ->
 
 
 @pytest.mark.parametrize("code", ["D1", "N7"])
-def test_reopen_keeps_desk_code_and_numbering(tmp_path: Path, town: Town, clock,
-                                              code: str) -> None:
+def test_reopen_keeps_desk_code_and_numbering(tmp_path: Path, town: Town, clock, code: str) -> None:
     path = tmp_path / "desk.db"
     desk = Desk.open(path, town, clock=clock, desk_code=code)
     first = desk.execute(_receive())
@@ -336,12 +344,17 @@ def test_reopen_keeps_desk_code_and_numbering(tmp_path: Path, town: Town, clock,
 
     conn = _journal(path)
     try:
-        seqs = [r[0] for r in conn.execute(
-            "SELECT desk_seq FROM journal WHERE desk_id = ? ORDER BY desk_seq", (code,))]
+        seqs = [
+            r[0]
+            for r in conn.execute(
+                "SELECT desk_seq FROM journal WHERE desk_id = ? ORDER BY desk_seq", (code,)
+            )
+        ]
         assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) == 4
         assert {r[0] for r in conn.execute("SELECT DISTINCT desk_id FROM journal")} == {code}
         assert [r[0] for r in conn.execute("SELECT call_id FROM calls ORDER BY seq")] == [
-            f"{code}-26-{i:06d}" for i in (1, 2, 3)]
+            f"{code}-26-{i:06d}" for i in (1, 2, 3)
+        ]
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     finally:
         conn.close()

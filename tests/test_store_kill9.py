@@ -73,8 +73,13 @@ while True:
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    return dict(os.environ, HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "xdg"),
-                NO_COLOR="1", PYTHONUNBUFFERED="1")
+    return dict(
+        os.environ,
+        HOME=str(tmp_path),
+        XDG_DATA_HOME=str(tmp_path / "xdg"),
+        NO_COLOR="1",
+        PYTHONUNBUFFERED="1",
+    )
 
 
 def _verify(path: Path, town: Town, acked: set[str], closed: set[str]) -> int:
@@ -84,8 +89,7 @@ def _verify(path: Path, town: Town, acked: set[str], closed: set[str]) -> int:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         calls = dict(conn.execute("SELECT call_id, status FROM calls").fetchall())
         seqs = sorted(r[0] for r in conn.execute("SELECT seq FROM calls"))
-        desk_seqs = [r[0] for r in conn.execute(
-            "SELECT desk_seq FROM journal ORDER BY desk_seq")]
+        desk_seqs = [r[0] for r in conn.execute("SELECT desk_seq FROM journal ORDER BY desk_seq")]
     finally:
         conn.close()
     missing = acked - calls.keys()
@@ -117,8 +121,13 @@ def test_sigkill_loses_nothing_acknowledged(tmp_path: Path, town: Town) -> None:
         with err_path.open("w") as err:
             proc = subprocess.Popen(
                 [sys.executable, "-c", WRITER, str(path), f"round{n}"],
-                stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL, text=True,
-                env=_env(tmp_path), cwd=tmp_path)
+                stdout=subprocess.PIPE,
+                stderr=err,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                env=_env(tmp_path),
+                cwd=tmp_path,
+            )
             try:
                 assert proc.stdout is not None
                 first = proc.stdout.readline()
@@ -131,8 +140,7 @@ def test_sigkill_loses_nothing_acknowledged(tmp_path: Path, town: Town) -> None:
                 if proc.poll() is None:
                     proc.kill()
                     proc.wait()
-        assert proc.returncode == -signal.SIGKILL, (proc.returncode, rest,
-                                                    err_path.read_text())
+        assert proc.returncode == -signal.SIGKILL, (proc.returncode, rest, err_path.read_text())
         assert "ERROR" not in rest, rest
         for line in rest.splitlines():
             word, _, call_id = line.partition(" ")
@@ -176,19 +184,36 @@ def test_killed_intake_completes_exactly_on_rerun(tmp_path: Path, town: Town) ->
     rng = random.Random(400)
     n = 400
     feed = tmp_path / "feed.jsonl"
-    feed.write_text("".join(
-        json.dumps({"type": "PARK", "location": f"{100 + i % 700} Elm Street",
-                    "source_id": f"feed-{i:04d}", "caller_phone": "555-0142",
-                    "narrative": f"line {i} " + "q" * (i * 53 % 900)}) + "\n"
-        for i in range(1, n + 1)), encoding="utf-8")
+    feed.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "type": "PARK",
+                    "location": f"{100 + i % 700} Elm Street",
+                    "source_id": f"feed-{i:04d}",
+                    "caller_phone": "555-0142",
+                    "narrative": f"line {i} " + "q" * (i * 53 % 900),
+                }
+            )
+            + "\n"
+            for i in range(1, n + 1)
+        ),
+        encoding="utf-8",
+    )
     path = tmp_path / "desk.db"
     cmd = [sys.executable, "-m", "cso_console", "intake", "--db", str(path), str(feed)]
 
     seen = 0
     for target in sorted(rng.sample(range(20, 300), 2)):
         target = max(target, seen + 10)
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                stdin=subprocess.DEVNULL, env=_env(tmp_path), cwd=tmp_path)
+        proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=_env(tmp_path),
+            cwd=tmp_path,
+        )
         try:
             deadline = time.monotonic() + 30
             while _calls_so_far(path) < target:
@@ -211,8 +236,15 @@ def test_killed_intake_completes_exactly_on_rerun(tmp_path: Path, town: Town) ->
         seen = len(ids)
         _verify(path, town, set(), set())
 
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60,
-                          stdin=subprocess.DEVNULL, env=_env(tmp_path), cwd=tmp_path)
+    done = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        env=_env(tmp_path),
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     assert f"{n - seen} taken" in done.stderr and f"{seen} already taken" in done.stderr
     assert "0 refused" in done.stderr
@@ -222,8 +254,15 @@ def test_killed_intake_completes_exactly_on_rerun(tmp_path: Path, town: Town) ->
     _verify(path, town, set(), set())
 
     # and once more: nothing new, still exit 0
-    again = subprocess.run(cmd, capture_output=True, text=True, timeout=60,
-                           stdin=subprocess.DEVNULL, env=_env(tmp_path), cwd=tmp_path)
+    again = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        env=_env(tmp_path),
+        cwd=tmp_path,
+    )
     assert again.returncode == 0, again.stderr
     assert f"0 taken (0 unverified location), {n} already taken" in again.stderr
     assert len(_source_ids(path)) == n

@@ -58,9 +58,16 @@ def test_new_call_dispatch_en_route_on_scene_close(tmp_path):
             assert app.desk.officer(officer).status is OfficerStatus.AVAILABLE
             assert call.call_id not in app.screen.query_one(CallQueue).calls
             types = [e.type.value for e in app.desk.call_events(call.call_id)]
-            assert types == ["call.received", "unit.dispatched", "unit.en_route",
-                             "unit.on_scene", "unit.cleared", "call.closed"]
+            assert types == [
+                "call.received",
+                "unit.dispatched",
+                "unit.en_route",
+                "unit.on_scene",
+                "unit.cleared",
+                "call.closed",
+            ]
             assert {e.operator_id for e in app.desk.call_events(call.call_id)} == {"op7"}
+
     run(go())
 
 
@@ -78,6 +85,7 @@ def test_duplicate_is_offered_and_linked(tmp_path):
             newest = calls[-1]
             assert newest.status is CallStatus.DUPLICATE
             assert newest.duplicate_of is not None
+
     run(go())
 
 
@@ -93,6 +101,7 @@ def test_emergency_type_is_transferred_not_dispatched(tmp_path):
             newest = sorted(app.desk.store.calls(), key=lambda c: c.call_id)[-1]
             assert newest.status is CallStatus.TRANSFERRED
             assert newest.transferred_to == "emergency dispatch"
+
     run(go())
 
 
@@ -109,6 +118,7 @@ def test_refused_action_says_why_and_changes_nothing(tmp_path):
             await pilot.pause()
             assert "REFUSED" in message(app) and "already on break" in message(app)
             assert app.desk.store.count_events() == before
+
     run(go())
 
 
@@ -128,6 +138,7 @@ def test_detail_shows_caller_and_records_the_view(tmp_path):
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, BoardScreen)
+
     run(go())
 
 
@@ -143,4 +154,5 @@ def test_escape_on_a_typed_intake_asks_first(tmp_path):
             await pilot.pause()
             assert isinstance(app.screen, IntakeScreen)
             assert app.screen.query_one("#location").value == "x"
+
     run(go())

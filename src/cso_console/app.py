@@ -21,8 +21,9 @@ class ConsoleApp(App[int]):
     CSS = """
     Screen { background: $background; }
     """
-    BINDINGS = [Binding("ctrl+c", "quit_now", "Quit at once", show=False, priority=True,
-                        id="app.quit_now")]
+    BINDINGS = [
+        Binding("ctrl+c", "quit_now", "Quit at once", show=False, priority=True, id="app.quit_now")
+    ]
 
     def __init__(self, desk: Desk, *, ascii_only: bool = False) -> None:
         super().__init__()
@@ -66,7 +67,7 @@ class _AsciiScrollBarRender(ScrollBarRender):
 
 def wants_ascii(flag: bool) -> bool:
     """--ascii, or a terminal whose encoding is not UTF-8."""
-    encoding = (getattr(sys.stdout, "encoding", None) or locale.getpreferredencoding(False))
+    encoding = getattr(sys.stdout, "encoding", None) or locale.getpreferredencoding(False)
     return flag or "utf" not in encoding.lower().replace("-", "")
 
 

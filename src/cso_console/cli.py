@@ -53,67 +53,104 @@ def _desk_code(text: str) -> str:
 def _parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
     p = argparse.ArgumentParser(
-        prog="cso-console", formatter_class=fmt, epilog=EPILOG,
-        description="Keyboard-only shift console for community service officer desks.")
+        prog="cso-console",
+        formatter_class=fmt,
+        epilog=EPILOG,
+        description="Keyboard-only shift console for community service officer desks.",
+    )
     p.add_argument("--version", action="version", version=f"cso-console {__version__}")
 
     def db_opt(sp: argparse.ArgumentParser, demo: bool = True) -> None:
-        sp.add_argument("--db", type=Path, metavar="PATH",
-                        help=f"the desk database (default: {default_db_path()})")
+        sp.add_argument(
+            "--db",
+            type=Path,
+            metavar="PATH",
+            help=f"the desk database (default: {default_db_path()})",
+        )
         if demo:
-            sp.add_argument("--demo", action="store_true",
-                            help=f"the demo database of `cso-console --demo` ({demo_db_path()})")
+            sp.add_argument(
+                "--demo",
+                action="store_true",
+                help=f"the demo database of `cso-console --demo` ({demo_db_path()})",
+            )
 
     def town_opt(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--town", type=Path, metavar="DIR",
-                        help="jurisdiction folder (default: the bundled demo town)")
+        sp.add_argument(
+            "--town",
+            type=Path,
+            metavar="DIR",
+            help="jurisdiction folder (default: the bundled demo town)",
+        )
 
     def run_opts(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--demo", action="store_true",
-                        help=f"the demo town mid-shift, in a fresh {demo_db_path()} "
-                             "(or a new --db file)")
+        sp.add_argument(
+            "--demo",
+            action="store_true",
+            help=f"the demo town mid-shift, in a fresh {demo_db_path()} (or a new --db file)",
+        )
         db_opt(sp, demo=False)
-        sp.add_argument("--desk", type=_desk_code, metavar="CODE",
-                        help="desk code for a new database (default D1)")
+        sp.add_argument(
+            "--desk",
+            type=_desk_code,
+            metavar="CODE",
+            help="desk code for a new database (default D1)",
+        )
         town_opt(sp)
         sp.add_argument("--operator", metavar="ID", help="operator id (default: login name)")
         sp.add_argument("--ascii", action="store_true", help="ASCII borders and glyphs only")
 
     run_opts(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    run_opts(sub.add_parser("run", help="start the console (the default)", epilog=EPILOG,
-                            formatter_class=fmt))
+    run_opts(
+        sub.add_parser(
+            "run", help="start the console (the default)", epilog=EPILOG, formatter_class=fmt
+        )
+    )
 
-    sp = sub.add_parser("town", help="validate and show the jurisdiction", epilog=EPILOG,
-                        formatter_class=fmt)
+    sp = sub.add_parser(
+        "town", help="validate and show the jurisdiction", epilog=EPILOG, formatter_class=fmt
+    )
     town_opt(sp)
     sp.add_argument("--json", action="store_true", help="print one JSON object")
 
-    sp = sub.add_parser("intake", help="append calls from JSON lines", epilog=EPILOG,
-                        formatter_class=fmt)
+    sp = sub.add_parser(
+        "intake", help="append calls from JSON lines", epilog=EPILOG, formatter_class=fmt
+    )
     db_opt(sp)
     town_opt(sp)
     sp.add_argument("file", metavar="FILE|-", help="JSON lines file, or - for standard input")
-    sp.add_argument("--operator", metavar="ID", default="intake",
-                    help="operator recorded on the calls (default: intake)")
+    sp.add_argument(
+        "--operator",
+        metavar="ID",
+        default="intake",
+        help="operator recorded on the calls (default: intake)",
+    )
 
-    sp = sub.add_parser("export", help="export calls or events", epilog=EPILOG,
-                        formatter_class=fmt)
+    sp = sub.add_parser("export", help="export calls or events", epilog=EPILOG, formatter_class=fmt)
     sp.add_argument("what", choices=["calls", "events"])
     db_opt(sp)
     town_opt(sp)
     sp.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
-    sp.add_argument("--since", metavar="TIME",
-                    help="from this time on: 2026-11-21, 2026-11-21T08:00, or 8h / 90m / 2d ago")
-    sp.add_argument("--include-caller", action="store_true",
-                    help="include caller name and phone (confidential)")
+    sp.add_argument(
+        "--since",
+        metavar="TIME",
+        help="from this time on: 2026-11-21, 2026-11-21T08:00, or 8h / 90m / 2d ago",
+    )
+    sp.add_argument(
+        "--include-caller", action="store_true", help="include caller name and phone (confidential)"
+    )
 
-    sp = sub.add_parser("check", help="verify integrity; prove projections == journal",
-                        epilog=EPILOG, formatter_class=fmt)
+    sp = sub.add_parser(
+        "check",
+        help="verify integrity; prove projections == journal",
+        epilog=EPILOG,
+        formatter_class=fmt,
+    )
     db_opt(sp)
     town_opt(sp)
-    sp.add_argument("--rebuild", action="store_true",
-                    help="rewrite the projections from the journal")
+    sp.add_argument(
+        "--rebuild", action="store_true", help="rewrite the projections from the journal"
+    )
     return p
 
 
@@ -125,8 +162,9 @@ def _town(path: Path | None) -> Town:
         return load_town(folder)
     except TownError as exc:
         # Each problem is "file:line: field: message" relative to the folder.
-        raise CliError(f"bad town data in {folder}:\n" + "\n".join(
-            f"  {folder / p}" for p in exc.problems)) from None
+        raise CliError(
+            f"bad town data in {folder}:\n" + "\n".join(f"  {folder / p}" for p in exc.problems)
+        ) from None
 
 
 def _db_path(args: argparse.Namespace) -> Path:
@@ -140,8 +178,12 @@ def _desk(args: argparse.Namespace, operator: str, town: Town | None = None) -> 
 
     path = _db_path(args)
     try:
-        return Desk.open(path, town or _town(args.town),
-                         desk_code=getattr(args, "desk", None), operator_id=operator)
+        return Desk.open(
+            path,
+            town or _town(args.town),
+            desk_code=getattr(args, "desk", None),
+            operator_id=operator,
+        )
     except StorageFull as exc:
         raise CliError(str(exc), EXIT_FULL) from None
     except StoreError as exc:
@@ -159,33 +201,41 @@ def cmd_town(args: argparse.Namespace) -> int:
     if args.json:
         doc = {
             "name": town.name,
-            "call_types": [{"code": c.code, "label": c.label, "priority": c.priority,
-                            "emergency": c.emergency} for c in town.call_types],
-            "beats": [{"id": b.id, "name": b.name, "neighbours": list(b.neighbours)}
-                      for b in town.beats],
-            "streets": [{"name": s.name, "from": s.low, "to": s.high, "beat": s.beat}
-                        for s in town.streets],
+            "call_types": [
+                {"code": c.code, "label": c.label, "priority": c.priority, "emergency": c.emergency}
+                for c in town.call_types
+            ],
+            "beats": [
+                {"id": b.id, "name": b.name, "neighbours": list(b.neighbours)} for b in town.beats
+            ],
+            "streets": [
+                {"name": s.name, "from": s.low, "to": s.high, "beat": s.beat} for s in town.streets
+            ],
             "landmarks": [{"name": lm.name, "address": lm.address} for lm in town.landmarks],
             "dispositions": [{"code": d.code, "label": d.label} for d in town.dispositions],
-            "officers": [{"call_sign": o.call_sign, "name": o.name, "skills": list(o.skills),
-                          "beat": o.beat} for o in town.officers],
+            "officers": [
+                {"call_sign": o.call_sign, "name": o.name, "skills": list(o.skills), "beat": o.beat}
+                for o in town.officers
+            ],
         }
         print(json.dumps(doc, indent=2))
         return EXIT_OK
     print(f"{town.name} — {town.agency}" if town.agency else town.name)
     print(town.beat_map)
-    print(f"beats        {len(town.beats)}: "
-          + ", ".join(f"{b.id} {b.name}" for b in town.beats))
+    print(f"beats        {len(town.beats)}: " + ", ".join(f"{b.id} {b.name}" for b in town.beats))
     print(f"streets      {len(town.street_names)} names, {len(town.streets)} address ranges")
     print(f"landmarks    {len(town.landmarks)}")
-    print(f"call types   {len(town.call_types)} "
-          f"({sum(c.emergency for c in town.call_types)} emergency, transferred)")
-    print(f"dispositions {len(town.dispositions)}: "
-          + " ".join(d.code for d in town.dispositions))
+    print(
+        f"call types   {len(town.call_types)} "
+        f"({sum(c.emergency for c in town.call_types)} emergency, transferred)"
+    )
+    print(f"dispositions {len(town.dispositions)}: " + " ".join(d.code for d in town.dispositions))
     print(f"skills       {len(town.skills)}: " + " ".join(s.code for s in town.skills))
     print(f"officers     {len(town.officers)}")
-    print("priorities   " + ", ".join(f"P{p.level} {p.label} {p.target_minutes} min"
-                                      for p in town.priorities))
+    print(
+        "priorities   "
+        + ", ".join(f"P{p.level} {p.label} {p.target_minutes} min" for p in town.priorities)
+    )
     return EXIT_OK
 
 
@@ -230,12 +280,16 @@ def cmd_intake(args: argparse.Namespace) -> int:
         desk.close()
     for number, reason in report.refused:
         print(f"{args.file}:{number}: {reason}", file=sys.stderr)
-    summary = (f"{report.taken} taken ({report.unverified} unverified location), "
-               f"{report.already} already taken, {len(report.refused)} refused")
+    summary = (
+        f"{report.taken} taken ({report.unverified} unverified location), "
+        f"{report.already} already taken, {len(report.refused)} refused"
+    )
     print(summary, file=sys.stderr)
     if report.stopped:
-        print(report.stopped + "; re-run the same file after freeing space: nothing is "
-              "taken twice.", file=sys.stderr)
+        print(
+            report.stopped + "; re-run the same file after freeing space: nothing is taken twice.",
+            file=sys.stderr,
+        )
         return EXIT_FULL
     if report.refused and report.readable_lines == 0:
         return EXIT_UNUSABLE
@@ -255,7 +309,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         if args.what == "calls":
             columns = export.CALL_COLUMNS + (
-                ["caller_name", "caller_phone"] if args.include_caller else [])
+                ["caller_name", "caller_phone"] if args.include_caller else []
+            )
             records = export.call_records(desk, since, args.include_caller)
         else:
             columns = export.EVENT_COLUMNS
@@ -280,8 +335,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(p)
     state = "rebuilt from the journal; " if report.rebuilt else ""
     verdict = "OK" if report.ok else f"{len(report.problems)} problem(s)"
-    print(f"{_db_path(args)}: {report.events} events, {report.conflicts} "
-          f"conflict(s) for the lead; {state}projections == journal: {verdict}")
+    print(
+        f"{_db_path(args)}: {report.events} events, {report.conflicts} "
+        f"conflict(s) for the lead; {state}projections == journal: {verdict}"
+    )
     return EXIT_OK if report.ok else EXIT_PARTIAL
 
 
@@ -314,8 +371,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handler = {"town": cmd_town, "intake": cmd_intake, "export": cmd_export,
-               "check": cmd_check}.get(args.command or "run", cmd_run)
+    handler = {
+        "town": cmd_town,
+        "intake": cmd_intake,
+        "export": cmd_export,
+        "check": cmd_check,
+    }.get(args.command or "run", cmd_run)
     try:
         return handler(args)
     except CliError as exc:

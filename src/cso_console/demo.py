@@ -12,8 +12,24 @@ from cso_console.domain.model import OfficerStatus
 from cso_console.domain.town import Town
 
 # (minutes after the start of the story, command). The story starts two hours before now.
-_ON = ["C10", "C11", "C12", "C13", "C14", "C16", "C17", "C19", "C20", "C22", "C23", "C25",
-       "C26", "C28", "C29", "C31"]
+_ON = [
+    "C10",
+    "C11",
+    "C12",
+    "C13",
+    "C14",
+    "C16",
+    "C17",
+    "C19",
+    "C20",
+    "C22",
+    "C23",
+    "C25",
+    "C26",
+    "C28",
+    "C29",
+    "C31",
+]
 
 
 def _story() -> list[tuple[int, c.Command]]:
@@ -33,9 +49,18 @@ def _story() -> list[tuple[int, c.Command]]:
         (111, "NUIS", "Harbor Falls Town Hall", "Group loitering by the entrance"),
     ]
     for minute, type_code, location, narrative in calls:
-        s.append((minute, c.ReceiveCall(type_code=type_code, location=location,
-                                        narrative=narrative, caller_name="Demo Caller",
-                                        caller_phone="555-0100")))
+        s.append(
+            (
+                minute,
+                c.ReceiveCall(
+                    type_code=type_code,
+                    location=location,
+                    narrative=narrative,
+                    caller_name="Demo Caller",
+                    caller_phone="555-0100",
+                ),
+            )
+        )
     s += [
         (8, c.Dispatch(call="1", officers=("C10",))),
         (14, c.MarkEnRoute(officer="C10")),
@@ -57,8 +82,12 @@ def _story() -> list[tuple[int, c.Command]]:
         (80, c.MarkEnRoute(officer="C22")),
         (90, c.SetOfficerStatus(officer="C19", status=OfficerStatus.BREAK)),
         (98, c.SetOfficerStatus(officer="C23", status=OfficerStatus.BUSY, reason="reports")),
-        (100, c.SetOfficerStatus(officer="C31", status=OfficerStatus.OUT_OF_SERVICE,
-                                 reason="vehicle fault")),
+        (
+            100,
+            c.SetOfficerStatus(
+                officer="C31", status=OfficerStatus.OUT_OF_SERVICE, reason="vehicle fault"
+            ),
+        ),
         (106, c.Dispatch(call="10", officers=("C20",))),
         (108, c.AddNote(call="6", text="Public works notified, ETA 40 min")),
     ]

@@ -79,13 +79,19 @@ class Desk:
         store.seed_roster(town.officers)
 
     @classmethod
-    def open(cls, path: str | Path, town: Town, *, desk_code: str | None = None,
-             clock: Clock | None = None, operator_id: str = "desk",
-             operator_role: OperatorRole = OperatorRole.LEAD,
-             extra_pragmas: dict[str, int] | None = None) -> Desk:
+    def open(
+        cls,
+        path: str | Path,
+        town: Town,
+        *,
+        desk_code: str | None = None,
+        clock: Clock | None = None,
+        operator_id: str = "desk",
+        operator_role: OperatorRole = OperatorRole.LEAD,
+        extra_pragmas: dict[str, int] | None = None,
+    ) -> Desk:
         store = SqliteStore(path, desk_code, extra_pragmas)
-        return cls(store, town, clock=clock, operator_id=operator_id,
-                   operator_role=operator_role)
+        return cls(store, town, clock=clock, operator_id=operator_id, operator_role=operator_role)
 
     def close(self) -> None:
         self.store.close()
@@ -122,8 +128,7 @@ class Desk:
             if isinstance(cmd, ReceiveCall) and cmd.source_id:
                 taken = tx.source_taken(cmd.source_id)
                 if taken:
-                    return Outcome(True, f"already taken as {taken}", already=True,
-                                   call_id=taken)
+                    return Outcome(True, f"already taken as {taken}", already=True, call_id=taken)
             calls = {ref: tx.resolve(ref, year) for ref in cmd.call_refs()}
             officers = cmd.officer_refs()
             state = tx.load_state(calls.values(), officers)
@@ -142,14 +147,21 @@ class Desk:
             events: list[Event] = []
             changed = Changed()
             for i, draft in enumerate(drafts, 1):
-                ev = stamp(draft, desk_id=self.desk_code, desk_seq=seq + i,
-                           hlc=self._hlc.tick(), occurred_at=now, operator_id=self.operator_id)
+                ev = stamp(
+                    draft,
+                    desk_id=self.desk_code,
+                    desk_seq=seq + i,
+                    hlc=self._hlc.tick(),
+                    occurred_at=now,
+                    operator_id=self.operator_id,
+                )
                 changed.merge(apply(state, ev, strict=True))
                 events.append(ev)
             tx.append(events)
             tx.save(state, changed)
-        return Outcome(True, events=events, changed=changed,
-                       call_id=new_ids[0] if new_ids else None)
+        return Outcome(
+            True, events=events, changed=changed, call_id=new_ids[0] if new_ids else None
+        )
 
     # reads ----------------------------------------------------------------
 
@@ -230,12 +242,14 @@ class Desk:
 
         expected = {
             "calls": {tuple(r.call_row(c).values()) for c in state.calls.values()},
-            "assignments": {tuple(r.assignment_row(a).values())
-                            for c in state.calls.values() for a in c.assignments},
+            "assignments": {
+                tuple(r.assignment_row(a).values())
+                for c in state.calls.values()
+                for a in c.assignments
+            },
             "officers": {tuple(r.officer_row(o).values()) for o in state.officers.values()},
             "operators": {tuple(r.operator_row(o).values()) for o in state.operators.values()},
-            "conflicts": {(c.event_id, c.call_id, c.officer_id, c.reason)
-                          for c in state.conflicts},
+            "conflicts": {(c.event_id, c.call_id, c.officer_id, c.reason) for c in state.conflicts},
         }
         with self.store.read() as conn:
             stored = self.store.projection_rows(conn)

@@ -15,12 +15,39 @@ from cso_console.store.rows import t
 
 _RELATIVE = re.compile(r"^(\d+)\s*([mhd])$")
 
-CALL_COLUMNS = ["call_id", "type_code", "type_label", "priority", "status", "location",
-                "location_verified", "beat_id", "narrative", "received_at", "status_at",
-                "closed_at", "disposition", "duplicate_of", "transferred_to", "scheduled_for",
-                "source_id", "units", "note_count"]
-EVENT_COLUMNS = ["event_id", "desk_id", "desk_seq", "hlc", "occurred_at", "operator_id", "type",
-                 "call_id", "officer_id", "payload"]
+CALL_COLUMNS = [
+    "call_id",
+    "type_code",
+    "type_label",
+    "priority",
+    "status",
+    "location",
+    "location_verified",
+    "beat_id",
+    "narrative",
+    "received_at",
+    "status_at",
+    "closed_at",
+    "disposition",
+    "duplicate_of",
+    "transferred_to",
+    "scheduled_for",
+    "source_id",
+    "units",
+    "note_count",
+]
+EVENT_COLUMNS = [
+    "event_id",
+    "desk_id",
+    "desk_seq",
+    "hlc",
+    "occurred_at",
+    "operator_id",
+    "type",
+    "call_id",
+    "officer_id",
+    "payload",
+]
 
 
 def parse_since(text: str, now: datetime) -> str:
@@ -46,16 +73,25 @@ def call_records(desk: Desk, since: str | None, include_caller: bool) -> Iterato
     labels = {ct.code: ct.label for ct in desk.town.call_types}
     for c in desk.store.calls(since):
         rec: dict[str, Any] = {
-            "call_id": c.call_id, "type_code": c.type_code,
-            "type_label": labels.get(c.type_code, ""), "priority": c.priority,
-            "status": c.status.value, "location": c.location,
-            "location_verified": c.location_verified, "beat_id": c.beat_id,
-            "narrative": c.narrative, "received_at": t(c.received_at),
-            "status_at": t(c.status_at), "closed_at": t(c.closed_at),
-            "disposition": c.disposition, "duplicate_of": c.duplicate_of,
-            "transferred_to": c.transferred_to, "scheduled_for": t(c.scheduled_for),
+            "call_id": c.call_id,
+            "type_code": c.type_code,
+            "type_label": labels.get(c.type_code, ""),
+            "priority": c.priority,
+            "status": c.status.value,
+            "location": c.location,
+            "location_verified": c.location_verified,
+            "beat_id": c.beat_id,
+            "narrative": c.narrative,
+            "received_at": t(c.received_at),
+            "status_at": t(c.status_at),
+            "closed_at": t(c.closed_at),
+            "disposition": c.disposition,
+            "duplicate_of": c.duplicate_of,
+            "transferred_to": c.transferred_to,
+            "scheduled_for": t(c.scheduled_for),
             "source_id": c.source_id,
-            "units": [a.officer_id for a in c.assignments], "note_count": c.note_count,
+            "units": [a.officer_id for a in c.assignments],
+            "note_count": c.note_count,
         }
         if include_caller:
             rec["caller_name"], rec["caller_phone"] = c.caller_name, c.caller_phone
@@ -69,9 +105,16 @@ def event_records(desk: Desk, since: str | None, include_caller: bool) -> Iterat
             for f in CALLER_FIELDS:
                 payload.pop(f, None)
         yield {
-            "event_id": e.event_id, "desk_id": e.desk_id, "desk_seq": e.desk_seq, "hlc": e.hlc,
-            "occurred_at": t(e.occurred_at), "operator_id": e.operator_id, "type": e.type.value,
-            "call_id": e.call_id, "officer_id": e.officer_id, "payload": payload,
+            "event_id": e.event_id,
+            "desk_id": e.desk_id,
+            "desk_seq": e.desk_seq,
+            "hlc": e.hlc,
+            "occurred_at": t(e.occurred_at),
+            "operator_id": e.operator_id,
+            "type": e.type.value,
+            "call_id": e.call_id,
+            "officer_id": e.officer_id,
+            "payload": payload,
         }
 
 
@@ -85,8 +128,16 @@ def write(records: Iterable[dict[str, Any]], columns: list[str], fmt: str, out: 
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for rec in records:
-        row = {k: (json.dumps(v, ensure_ascii=False) if isinstance(v, dict)
-                   else ";".join(v) if isinstance(v, list) else v) for k, v in rec.items()}
+        row = {
+            k: (
+                json.dumps(v, ensure_ascii=False)
+                if isinstance(v, dict)
+                else ";".join(v)
+                if isinstance(v, list)
+                else v
+            )
+            for k, v in rec.items()
+        }
         writer.writerow(row)
         n += 1
     return n

@@ -14,8 +14,16 @@ from pydantic import ValidationError
 from cso_console.desk import Desk
 from cso_console.domain.commands import ReceiveCall
 
-FIELDS = ("type", "location", "priority", "caller_name", "caller_phone", "narrative",
-          "received_at", "source_id")
+FIELDS = (
+    "type",
+    "location",
+    "priority",
+    "caller_name",
+    "caller_phone",
+    "narrative",
+    "received_at",
+    "source_id",
+)
 
 
 @dataclass
@@ -62,8 +70,10 @@ def parse_line(line: str, desk: Desk) -> ReceiveCall:
     if ct is None:
         raise LineRefused(f"unknown call type '{type_text}'")
     if ct.emergency:
-        raise LineRefused(f"{ct.code} is an emergency type: transfer it to emergency dispatch; "
-                          "it is not taken for CSO dispatch")
+        raise LineRefused(
+            f"{ct.code} is an emergency type: transfer it to emergency dispatch; "
+            "it is not taken for CSO dispatch"
+        )
     location = _text(obj, "location")
     if not location:
         raise LineRefused("no location")
@@ -87,9 +97,13 @@ def parse_line(line: str, desk: Desk) -> ReceiveCall:
             raise LineRefused(f"received_at '{raw}' is in the future")
     try:
         return ReceiveCall(
-            type_code=ct.code, location=location, priority=priority,
-            caller_name=_text(obj, "caller_name"), caller_phone=_text(obj, "caller_phone"),
-            narrative=_text(obj, "narrative") or "", received_at=received_at,
+            type_code=ct.code,
+            location=location,
+            priority=priority,
+            caller_name=_text(obj, "caller_name"),
+            caller_phone=_text(obj, "caller_phone"),
+            narrative=_text(obj, "narrative") or "",
+            received_at=received_at,
             source_id=_text(obj, "source_id") or derived_source_id(obj),
         )
     except ValidationError as exc:

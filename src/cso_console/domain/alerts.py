@@ -43,10 +43,18 @@ def current_alerts(calls: list[Call], town: Town, now: datetime) -> list[Alert]:
         share = sla_share(c, town, now)
         if share is not None and share >= 1 and c.alert_acked_at is None:
             waited = _mins((now - c.received_at).total_seconds())
-            out.append(((c.priority, -share), Alert(
-                f"late:{c.call_id}", "late",
-                f"LATE P{c.priority} call {short_number(c.call_id)} {c.type_code} waiting "
-                f"{waited} min (target {town.target_minutes(c.priority)})", c.call_id)))
+            out.append(
+                (
+                    (c.priority, -share),
+                    Alert(
+                        f"late:{c.call_id}",
+                        "late",
+                        f"LATE P{c.priority} call {short_number(c.call_id)} {c.type_code} waiting "
+                        f"{waited} min (target {town.target_minutes(c.priority)})",
+                        c.call_id,
+                    ),
+                )
+            )
         for a in c.active_assignments:
             if a.on_scene_at is None:
                 continue
@@ -54,8 +62,17 @@ def current_alerts(calls: list[Call], town: Town, now: datetime) -> list[Alert]:
             limit = town.welfare_minutes(c.type_code)
             on = (now - since).total_seconds()
             if on >= limit * 60:
-                out.append(((0, -on / (limit * 60)), Alert(
-                    f"welfare:{a.officer_id}:{c.call_id}:{since.isoformat()}", "welfare",
-                    f"WELFARE {a.officer_id} on scene {_mins(on)} min at call "
-                    f"{short_number(c.call_id)}: check on them", c.call_id, a.officer_id)))
+                out.append(
+                    (
+                        (0, -on / (limit * 60)),
+                        Alert(
+                            f"welfare:{a.officer_id}:{c.call_id}:{since.isoformat()}",
+                            "welfare",
+                            f"WELFARE {a.officer_id} on scene {_mins(on)} min at call "
+                            f"{short_number(c.call_id)}: check on them",
+                            c.call_id,
+                            a.officer_id,
+                        ),
+                    )
+                )
     return [a for _, a in sorted(out, key=lambda item: item[0])]

@@ -244,8 +244,12 @@ def _clear_all(state: State, call_id: str, disposition: str | None) -> list[Draf
     if call is None:
         raise Refused(f"There is no call {short_number(call_id)}.")
     return [
-        Draft(type=EventType.UNIT_CLEARED, call_id=call_id, officer_id=a.officer_id,
-              payload=UnitCleared(disposition=disposition))
+        Draft(
+            type=EventType.UNIT_CLEARED,
+            call_id=call_id,
+            officer_id=a.officer_id,
+            payload=UnitCleared(disposition=disposition),
+        )
         for a in call.active_assignments
     ]
 
@@ -264,19 +268,40 @@ def _receive(state: State, ctx: Context, cmd: ReceiveCall) -> list[Draft]:
             "it cannot be dispatched to a CSO."
         )
     call_id = ctx.new_call_id()
-    drafts = [Draft(type=EventType.CALL_RECEIVED, call_id=call_id, payload=CallReceived(
-        type_code=ct.code, priority=cmd.priority or ct.priority, location=loc.text,
-        location_verified=loc.verified, beat_id=loc.beat_id,
-        caller_name=cmd.caller_name or None, caller_phone=cmd.caller_phone or None,
-        narrative=cmd.narrative, received_at=cmd.received_at or ctx.now,
-        source_id=cmd.source_id))]
+    drafts = [
+        Draft(
+            type=EventType.CALL_RECEIVED,
+            call_id=call_id,
+            payload=CallReceived(
+                type_code=ct.code,
+                priority=cmd.priority or ct.priority,
+                location=loc.text,
+                location_verified=loc.verified,
+                beat_id=loc.beat_id,
+                caller_name=cmd.caller_name or None,
+                caller_phone=cmd.caller_phone or None,
+                narrative=cmd.narrative,
+                received_at=cmd.received_at or ctx.now,
+                source_id=cmd.source_id,
+            ),
+        )
+    ]
     if cmd.duplicate_of:
-        drafts.append(Draft(type=EventType.DUPLICATE_LINKED, call_id=call_id,
-                            payload=DuplicateLinked(of_call_id=_cid(ctx, cmd.duplicate_of))))
+        drafts.append(
+            Draft(
+                type=EventType.DUPLICATE_LINKED,
+                call_id=call_id,
+                payload=DuplicateLinked(of_call_id=_cid(ctx, cmd.duplicate_of)),
+            )
+        )
     elif cmd.transfer_to:
-        drafts.append(Draft(type=EventType.CALL_TRANSFERRED, call_id=call_id,
-                            payload=CallTransferred(to=cmd.transfer_to,
-                                                    reason=f"{ct.label}: emergency type")))
+        drafts.append(
+            Draft(
+                type=EventType.CALL_TRANSFERRED,
+                call_id=call_id,
+                payload=CallTransferred(to=cmd.transfer_to, reason=f"{ct.label}: emergency type"),
+            )
+        )
     return drafts
 
 
@@ -286,13 +311,19 @@ def _dispatch(state: State, ctx: Context, cmd: Dispatch) -> list[Draft]:
     if call is not None:
         ct = ctx.town.call_type_by_code.get(call.type_code)
         if ct is not None and ct.emergency:
-            raise Refused(f"Call {short_number(call_id)} is an emergency type; transfer it to "
-                          f"{EMERGENCY_DISPATCH}.")
+            raise Refused(
+                f"Call {short_number(call_id)} is an emergency type; transfer it to "
+                f"{EMERGENCY_DISPATCH}."
+            )
     if len(set(cmd.officers)) != len(cmd.officers):
         raise Refused("The same officer is named twice.")
     return [
-        Draft(type=EventType.UNIT_DISPATCHED, call_id=call_id, officer_id=o,
-              payload=UnitDispatched(role=Role.PRIMARY if i == 0 else Role.ASSIST))
+        Draft(
+            type=EventType.UNIT_DISPATCHED,
+            call_id=call_id,
+            officer_id=o,
+            payload=UnitDispatched(role=Role.PRIMARY if i == 0 else Role.ASSIST),
+        )
         for i, o in enumerate(cmd.officers)
     ]
 
@@ -305,11 +336,20 @@ def _clear(state: State, ctx: Context, cmd: ClearUnit) -> list[Draft]:
     others = [a for a in call.active_assignments if a.officer_id != cmd.officer]
     last = not others and call.assignment_of(cmd.officer) is not None
     dispo = _disposition(ctx, cmd.disposition, last, f"call {short_number(call_id)}")
-    drafts = [Draft(type=EventType.UNIT_CLEARED, call_id=call_id, officer_id=cmd.officer,
-                    payload=UnitCleared(disposition=dispo, note=cmd.note))]
+    drafts = [
+        Draft(
+            type=EventType.UNIT_CLEARED,
+            call_id=call_id,
+            officer_id=cmd.officer,
+            payload=UnitCleared(disposition=dispo, note=cmd.note),
+        )
+    ]
     if last and dispo:
-        drafts.append(Draft(type=EventType.CALL_CLOSED, call_id=call_id,
-                            payload=CallClosed(disposition=dispo)))
+        drafts.append(
+            Draft(
+                type=EventType.CALL_CLOSED, call_id=call_id, payload=CallClosed(disposition=dispo)
+            )
+        )
     return drafts
 
 
@@ -318,8 +358,11 @@ def _close(state: State, ctx: Context, cmd: CloseCall) -> list[Draft]:
     dispo = _disposition(ctx, cmd.disposition, True, f"call {short_number(call_id)}")
     assert dispo is not None
     return _clear_all(state, call_id, dispo) + [
-        Draft(type=EventType.CALL_CLOSED, call_id=call_id,
-              payload=CallClosed(disposition=dispo, note=cmd.note))
+        Draft(
+            type=EventType.CALL_CLOSED,
+            call_id=call_id,
+            payload=CallClosed(disposition=dispo, note=cmd.note),
+        )
     ]
 
 
@@ -339,69 +382,138 @@ def decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
         case Dispatch():
             return _dispatch(state, ctx, cmd)
         case MarkEnRoute() | MarkOnScene() | AcknowledgeWelfare():
-            kind = {MarkEnRoute: EventType.UNIT_EN_ROUTE, MarkOnScene: EventType.UNIT_ON_SCENE,
-                    AcknowledgeWelfare: EventType.WELFARE_ACKNOWLEDGED}[type(cmd)]
-            return [Draft(type=kind, call_id=_officer_call(state, ctx, cmd),
-                          officer_id=cmd.officer, payload=NoPayload())]
+            kind = {
+                MarkEnRoute: EventType.UNIT_EN_ROUTE,
+                MarkOnScene: EventType.UNIT_ON_SCENE,
+                AcknowledgeWelfare: EventType.WELFARE_ACKNOWLEDGED,
+            }[type(cmd)]
+            return [
+                Draft(
+                    type=kind,
+                    call_id=_officer_call(state, ctx, cmd),
+                    officer_id=cmd.officer,
+                    payload=NoPayload(),
+                )
+            ]
         case ClearUnit():
             return _clear(state, ctx, cmd)
         case CloseCall():
             return _close(state, ctx, cmd)
         case AddNote():
-            return [Draft(type=EventType.NOTE_ADDED, call_id=c[cmd.call],
-                          payload=NoteAdded(text=cmd.text))]
+            return [
+                Draft(
+                    type=EventType.NOTE_ADDED, call_id=c[cmd.call], payload=NoteAdded(text=cmd.text)
+                )
+            ]
         case ChangePriority():
-            return [Draft(type=EventType.PRIORITY_CHANGED, call_id=c[cmd.call],
-                          payload=PriorityChanged(priority=cmd.priority, reason=cmd.reason))]
+            return [
+                Draft(
+                    type=EventType.PRIORITY_CHANGED,
+                    call_id=c[cmd.call],
+                    payload=PriorityChanged(priority=cmd.priority, reason=cmd.reason),
+                )
+            ]
         case LinkDuplicate():
-            return _ending(state, ctx, cmd.call, Draft(
-                type=EventType.DUPLICATE_LINKED, call_id=c[cmd.call],
-                payload=DuplicateLinked(of_call_id=c[cmd.of_call])))
+            return _ending(
+                state,
+                ctx,
+                cmd.call,
+                Draft(
+                    type=EventType.DUPLICATE_LINKED,
+                    call_id=c[cmd.call],
+                    payload=DuplicateLinked(of_call_id=c[cmd.of_call]),
+                ),
+            )
         case Transfer():
-            return _ending(state, ctx, cmd.call, Draft(
-                type=EventType.CALL_TRANSFERRED, call_id=c[cmd.call],
-                payload=CallTransferred(to=cmd.to, reason=cmd.reason)))
+            return _ending(
+                state,
+                ctx,
+                cmd.call,
+                Draft(
+                    type=EventType.CALL_TRANSFERRED,
+                    call_id=c[cmd.call],
+                    payload=CallTransferred(to=cmd.to, reason=cmd.reason),
+                ),
+            )
         case Cancel():
-            return _ending(state, ctx, cmd.call, Draft(
-                type=EventType.CALL_CANCELLED, call_id=c[cmd.call],
-                payload=WithReason(reason=cmd.reason)))
+            return _ending(
+                state,
+                ctx,
+                cmd.call,
+                Draft(
+                    type=EventType.CALL_CANCELLED,
+                    call_id=c[cmd.call],
+                    payload=WithReason(reason=cmd.reason),
+                ),
+            )
         case Reopen():
-            return [Draft(type=EventType.CALL_REOPENED, call_id=c[cmd.call],
-                          payload=WithReason(reason=cmd.reason))]
+            return [
+                Draft(
+                    type=EventType.CALL_REOPENED,
+                    call_id=c[cmd.call],
+                    payload=WithReason(reason=cmd.reason),
+                )
+            ]
         case Schedule():
             if cmd.until <= ctx.now:
                 raise Refused("A call can only be scheduled for a time still to come.")
-            return [Draft(type=EventType.CALL_SCHEDULED, call_id=c[cmd.call],
-                          payload=CallScheduled(until=cmd.until))]
+            return [
+                Draft(
+                    type=EventType.CALL_SCHEDULED,
+                    call_id=c[cmd.call],
+                    payload=CallScheduled(until=cmd.until),
+                )
+            ]
         case SignOn():
             if cmd.beat and cmd.beat.upper() not in ctx.town.beat_by_id:
                 raise Refused(f"'{cmd.beat}' is not a beat.")
-            return [Draft(type=EventType.OFFICER_SIGNED_ON, officer_id=cmd.officer,
-                          payload=OfficerSignedOn(beat_id=cmd.beat.upper() if cmd.beat else None))]
+            return [
+                Draft(
+                    type=EventType.OFFICER_SIGNED_ON,
+                    officer_id=cmd.officer,
+                    payload=OfficerSignedOn(beat_id=cmd.beat.upper() if cmd.beat else None),
+                )
+            ]
         case SignOff():
-            return [Draft(type=EventType.OFFICER_SIGNED_OFF, officer_id=cmd.officer,
-                          payload=NoPayload())]
+            return [
+                Draft(
+                    type=EventType.OFFICER_SIGNED_OFF, officer_id=cmd.officer, payload=NoPayload()
+                )
+            ]
         case SetOfficerStatus():
-            return [Draft(type=EventType.OFFICER_STATUS_CHANGED, officer_id=cmd.officer,
-                          payload=OfficerStatusChanged(status=cmd.status, reason=cmd.reason))]
+            return [
+                Draft(
+                    type=EventType.OFFICER_STATUS_CHANGED,
+                    officer_id=cmd.officer,
+                    payload=OfficerStatusChanged(status=cmd.status, reason=cmd.reason),
+                )
+            ]
         case Reassign():
             officer = state.officers.get(cmd.officer)
             if officer is None:
                 raise Refused(f"There is no officer {cmd.officer} on the roster.")
             if officer.current_call_id is None:
                 raise Refused(f"{cmd.officer} is not on a call; dispatch them instead.")
-            return [Draft(type=EventType.OFFICER_REASSIGNED, call_id=c[cmd.to_call],
-                          officer_id=cmd.officer,
-                          payload=OfficerReassigned(from_call_id=officer.current_call_id,
-                                                    reason=cmd.reason))]
+            return [
+                Draft(
+                    type=EventType.OFFICER_REASSIGNED,
+                    call_id=c[cmd.to_call],
+                    officer_id=cmd.officer,
+                    payload=OfficerReassigned(
+                        from_call_id=officer.current_call_id, reason=cmd.reason
+                    ),
+                )
+            ]
         case ViewCaller():
             return [Draft(type=EventType.CALLER_VIEWED, call_id=c[cmd.call], payload=NoPayload())]
         case AcknowledgeAlert():
-            return [Draft(type=EventType.ALERT_ACKNOWLEDGED, call_id=c[cmd.call],
-                          payload=NoPayload())]
+            return [
+                Draft(type=EventType.ALERT_ACKNOWLEDGED, call_id=c[cmd.call], payload=NoPayload())
+            ]
         case SignIn():
-            return [Draft(type=EventType.OPERATOR_SIGNED_IN, payload=OperatorSignedIn(
-                role=cmd.role))]
+            return [
+                Draft(type=EventType.OPERATOR_SIGNED_IN, payload=OperatorSignedIn(role=cmd.role))
+            ]
         case SignOut():
             return [Draft(type=EventType.OPERATOR_SIGNED_OUT, payload=NoPayload())]
     raise Refused(f"Unknown command {type(cmd).__name__}.")

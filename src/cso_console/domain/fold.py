@@ -156,9 +156,7 @@ def _dispatched(state: State, e: Event, ch: Changed) -> None:
         where = short_number(officer.current_call_id or "?")
         raise Refused(f"{officer.officer_id} is already on call {where}.")
     role = Role(e.data().role)
-    if role is Role.PRIMARY and any(
-        a.role is Role.PRIMARY for a in call.active_assignments
-    ):
+    if role is Role.PRIMARY and any(a.role is Role.PRIMARY for a in call.active_assignments):
         role = Role.ASSIST
     if role is Role.ASSIST and not call.active_assignments:
         role = Role.PRIMARY
@@ -292,8 +290,10 @@ def _reopened(state: State, e: Event, ch: Changed) -> None:
 def _scheduled(state: State, e: Event, ch: Changed) -> None:
     call = _need_call(state, e)
     if call.status not in (CallStatus.PENDING, CallStatus.SCHEDULED):
-        raise Refused(f"Only a pending call can be scheduled; {_c(call.call_id).lower()} is "
-                      f"{call.status.value.lower()}.")
+        raise Refused(
+            f"Only a pending call can be scheduled; {_c(call.call_id).lower()} is "
+            f"{call.status.value.lower()}."
+        )
     call.status = CallStatus.SCHEDULED
     call.status_at = e.occurred_at
     call.scheduled_for = e.data().until
@@ -339,8 +339,11 @@ def _status_changed(state: State, e: Event, ch: Changed) -> None:
             "clear them first."
         )
     if officer.status is status:
-        words = {OfficerStatus.BREAK: "on break", OfficerStatus.BUSY: "busy",
-                 OfficerStatus.OUT_OF_SERVICE: "out of service"}.get(status, "available")
+        words = {
+            OfficerStatus.BREAK: "on break",
+            OfficerStatus.BUSY: "busy",
+            OfficerStatus.OUT_OF_SERVICE: "out of service",
+        }.get(status, "available")
         raise Refused(f"{officer.officer_id} is already {words}.")
     _set_officer(officer, status, e)
     ch.officer_ids.add(officer.officer_id)

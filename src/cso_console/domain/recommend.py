@@ -60,8 +60,9 @@ def recommend(
         if skill:
             reasons.append(f"has {skill}" if has_skill else f"lacks {skill}")
         if available:
-            reasons.append(f"{o.calls_this_shift} call{'s' if o.calls_this_shift != 1 else ''}"
-                           " this shift")
+            reasons.append(
+                f"{o.calls_this_shift} call{'s' if o.calls_this_shift != 1 else ''} this shift"
+            )
             reasons.append(f"free {_minutes(o.status_since, now)} min")
         key = (
             0 if available else 1,
@@ -75,13 +76,15 @@ def recommend(
     return sorted(out, key=lambda r: r.sort_key)
 
 
-def likely_duplicates(location_key: str, open_calls: list[Call], now: datetime,
-                      within_minutes: int = 120) -> list[Call]:
+def likely_duplicates(
+    location_key: str, open_calls: list[Call], now: datetime, within_minutes: int = 120
+) -> list[Call]:
     """Open calls at the same place, received recently: the ones to offer linking to."""
     from cso_console.domain.town import normalize_place
 
     return [
-        c for c in open_calls
+        c
+        for c in open_calls
         if normalize_place(c.location) == location_key
         and (now - c.received_at).total_seconds() <= within_minutes * 60
     ]

@@ -73,10 +73,23 @@ class RosterOfficer(_Frozen):
 
 
 _SUFFIXES = {
-    "ST": "STREET", "STR": "STREET", "AVE": "AVENUE", "AV": "AVENUE", "RD": "ROAD",
-    "LN": "LANE", "DR": "DRIVE", "BLVD": "BOULEVARD", "BVD": "BOULEVARD", "CT": "COURT",
-    "PL": "PLACE", "WY": "WAY", "TER": "TERRACE", "TERR": "TERRACE", "PKWY": "PARKWAY",
-    "PKY": "PARKWAY", "HWY": "HIGHWAY",
+    "ST": "STREET",
+    "STR": "STREET",
+    "AVE": "AVENUE",
+    "AV": "AVENUE",
+    "RD": "ROAD",
+    "LN": "LANE",
+    "DR": "DRIVE",
+    "BLVD": "BOULEVARD",
+    "BVD": "BOULEVARD",
+    "CT": "COURT",
+    "PL": "PLACE",
+    "WY": "WAY",
+    "TER": "TERRACE",
+    "TERR": "TERRACE",
+    "PKWY": "PARKWAY",
+    "PKY": "PARKWAY",
+    "HWY": "HIGHWAY",
 }
 _ADDRESS_RE = re.compile(r"^(\d+)[A-Z]?\s+(.+)$")
 _INTERSECTION_RE = re.compile(r"\s*(?:&|/|\bAND\b|\bAT\b)\s*")
@@ -148,7 +161,7 @@ class Town(_Frozen):
 
     def welfare_minutes(self, type_code: str) -> int:
         t = self.call_type_by_code.get(type_code)
-        return (t.welfare_minutes if t and t.welfare_minutes else self.welfare_default_minutes)
+        return t.welfare_minutes if t and t.welfare_minutes else self.welfare_default_minutes
 
     def find_call_type(self, text: str) -> CallType | None:
         """A call type by code, or by its exact label, case-insensitive."""
@@ -222,15 +235,15 @@ class Town(_Frozen):
         lm = self._landmarks_by_key.get(key)
         if lm is not None:
             inner = self.resolve_location(lm.address)
-            return Location(lm.name, inner.verified, inner.beat_id, "landmark",
-                            inner.street, inner.number)
+            return Location(
+                lm.name, inner.verified, inner.beat_id, "landmark", inner.street, inner.number
+            )
         m = _ADDRESS_RE.match(key)
         if m:
             number, street_key = int(m.group(1)), m.group(2)
             rng = self.street_beat(street_key, number)
             if rng is not None:
-                return Location(f"{number} {rng.name}", True, rng.beat, "address",
-                                rng.name, number)
+                return Location(f"{number} {rng.name}", True, rng.beat, "address", rng.name, number)
         parts = [p for p in _INTERSECTION_RE.split(key) if p]
         if len(parts) == 2 and all(p in self._streets_by_key for p in parts):
             a, b = (self._streets_by_key[p] for p in parts)

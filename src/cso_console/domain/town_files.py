@@ -82,9 +82,7 @@ def _rows(
         yield line, {k.strip(): (v or "").strip() for k, v in row.items() if k}
 
 
-def _build(
-    model: Callable[..., Any], file: str, line: int, probs: _Problems, **fields: Any
-) -> Any:
+def _build(model: Callable[..., Any], file: str, line: int, probs: _Problems, **fields: Any) -> Any:
     try:
         return model(**fields)
     except ValidationError as exc:
@@ -135,8 +133,12 @@ def _read_town_toml(folder: Path, probs: _Problems) -> dict[str, Any]:
             out[key] = value.strip()
     wd = data.get("welfare_default_minutes", 20)
     if not isinstance(wd, int) or isinstance(wd, bool) or not 0 < wd <= 600:
-        probs.add(name, _toml_line(text, "welfare_default_minutes"), "welfare_default_minutes",
-                  "must be minutes between 1 and 600")
+        probs.add(
+            name,
+            _toml_line(text, "welfare_default_minutes"),
+            "welfare_default_minutes",
+            "must be minutes between 1 and 600",
+        )
     else:
         out["welfare_default_minutes"] = wd
     prios = data.get("priorities", {})
@@ -150,9 +152,15 @@ def _read_town_toml(folder: Path, probs: _Problems) -> dict[str, Any]:
         if not isinstance(table, dict):
             probs.add(name, _toml_line(text, "priorities"), key, "is missing")
             continue
-        p = _build(Priority, name, _toml_line(text, key) or 0, probs, level=int(level),
-                   label=table.get("label", f"P{level}"),
-                   target_minutes=table.get("target_minutes"))
+        p = _build(
+            Priority,
+            name,
+            _toml_line(text, key) or 0,
+            probs,
+            level=int(level),
+            label=table.get("label", f"P{level}"),
+            target_minutes=table.get("target_minutes"),
+        )
         if p:
             priorities.append(p)
     out["priorities"] = tuple(priorities)
@@ -170,8 +178,12 @@ def load_town(folder: str | Path) -> Town:
     skills: dict[str, Skill] = {}
     for line, r in _rows(folder, "skills.csv", ("code", "label"), probs):
         if not _SKILL_RE.match(r["code"]):
-            probs.add("skills.csv", line, "code", f"'{r['code']}' must be lower-case letters, "
-                      "digits and dashes")
+            probs.add(
+                "skills.csv",
+                line,
+                "code",
+                f"'{r['code']}' must be lower-case letters, digits and dashes",
+            )
         elif r["code"] in skills:
             probs.add("skills.csv", line, "code", f"'{r['code']}' is listed twice")
         elif s := _build(Skill, "skills.csv", line, probs, code=r["code"], label=r["label"]):
@@ -186,15 +198,18 @@ def load_town(folder: str | Path) -> Town:
         elif not r["name"]:
             probs.add("beats.csv", line, "name", "is empty")
         else:
-            beats[r["id"]] = (line, Beat(id=r["id"], name=r["name"],
-                                         neighbours=_split(r["neighbours"])))
+            beats[r["id"]] = (
+                line,
+                Beat(id=r["id"], name=r["name"], neighbours=_split(r["neighbours"])),
+            )
     for bid, (line, beat) in beats.items():
         for n in beat.neighbours:
             if n not in beats:
                 probs.add("beats.csv", line, "neighbours", f"unknown beat '{n}'")
             elif bid not in beats[n][1].neighbours:
-                probs.add("beats.csv", line, "neighbours",
-                          f"{bid} lists {n} but {n} does not list {bid}")
+                probs.add(
+                    "beats.csv", line, "neighbours", f"{bid} lists {n} but {n} does not list {bid}"
+                )
 
     beat_map = ""
     map_path = folder / "beatmap.txt"
@@ -224,23 +239,47 @@ def load_town(folder: str | Path) -> Town:
         elif low > high:
             probs.add("streets.csv", line, "to", f"{high} is below from ({low})")
         else:
-            clash = [s for s in streets if normalize_place(s.name) == normalize_place(r["name"])
-                     and s.low <= high and low <= s.high]
+            clash = [
+                s
+                for s in streets
+                if normalize_place(s.name) == normalize_place(r["name"])
+                and s.low <= high
+                and low <= s.high
+            ]
             if clash:
-                probs.add("streets.csv", line, "from",
-                          f"{low}-{high} overlaps {clash[0].low}-{clash[0].high} of {r['name']}")
-            elif s := _build(StreetRange, "streets.csv", line, probs, name=r["name"], low=low,
-                             high=high, beat=r["beat"]):
+                probs.add(
+                    "streets.csv",
+                    line,
+                    "from",
+                    f"{low}-{high} overlaps {clash[0].low}-{clash[0].high} of {r['name']}",
+                )
+            elif s := _build(
+                StreetRange,
+                "streets.csv",
+                line,
+                probs,
+                name=r["name"],
+                low=low,
+                high=high,
+                beat=r["beat"],
+            ):
                 streets.append(s)
 
     call_types: dict[str, CallType] = {}
-    for line, r in _rows(folder, "call_types.csv", ("code", "label", "priority", "skill",
-                                                     "welfare_minutes", "emergency"), probs):
+    for line, r in _rows(
+        folder,
+        "call_types.csv",
+        ("code", "label", "priority", "skill", "welfare_minutes", "emergency"),
+        probs,
+    ):
         f = "call_types.csv"
         code = r["code"].upper()
         prio = _int(r["priority"], f, line, "priority", probs)
-        welfare = _int(r["welfare_minutes"], f, line, "welfare_minutes", probs) \
-            if r["welfare_minutes"] else None
+        welfare = (
+            _int(r["welfare_minutes"], f, line, "welfare_minutes", probs)
+            if r["welfare_minutes"]
+            else None
+        )
         emergency = r["emergency"].lower()
         if not _CODE_RE.match(code):
             probs.add(f, line, "code", f"'{r['code']}' must be letters and digits, up to 8")
@@ -251,9 +290,18 @@ def load_town(folder: str | Path) -> Town:
         elif emergency not in ("true", "false", "yes", "no", ""):
             probs.add(f, line, "emergency", f"'{r['emergency']}' must be true or false")
         elif prio is not None and (
-            ct := _build(CallType, f, line, probs, code=code, label=r["label"], priority=prio,
-                         skill=r["skill"] or None, welfare_minutes=welfare,
-                         emergency=emergency in ("true", "yes"))
+            ct := _build(
+                CallType,
+                f,
+                line,
+                probs,
+                code=code,
+                label=r["label"],
+                priority=prio,
+                skill=r["skill"] or None,
+                welfare_minutes=welfare,
+                emergency=emergency in ("true", "yes"),
+            )
         ):
             if not ct.label:
                 probs.add(f, line, "label", "is empty")
@@ -287,15 +335,23 @@ def load_town(folder: str | Path) -> Town:
         elif r["beat"] not in beats:
             probs.add(f, line, "beat", f"unknown beat '{r['beat']}'")
         else:
-            officers[cs] = RosterOfficer(call_sign=cs, name=r["name"],
-                                         skills=_split(r["skills"]), beat=r["beat"])
+            officers[cs] = RosterOfficer(
+                call_sign=cs, name=r["name"], skills=_split(r["skills"]), beat=r["beat"]
+            )
 
     landmark_rows: list[tuple[int, Landmark]] = []
     for line, r in _rows(folder, "landmarks.csv", ("name", "address", "aliases"), probs):
         if not r["name"]:
             probs.add("landmarks.csv", line, "name", "is empty")
-        elif lm := _build(Landmark, "landmarks.csv", line, probs, name=r["name"],
-                          address=r["address"], aliases=_split(r["aliases"])):
+        elif lm := _build(
+            Landmark,
+            "landmarks.csv",
+            line,
+            probs,
+            name=r["name"],
+            address=r["address"],
+            aliases=_split(r["aliases"]),
+        ):
             landmark_rows.append((line, lm))
 
     if not call_types:
@@ -308,19 +364,28 @@ def load_town(folder: str | Path) -> Town:
         raise TownError(probs.items)
 
     town = Town(
-        name=head["name"], agency=head.get("agency", ""),
+        name=head["name"],
+        agency=head.get("agency", ""),
         welfare_default_minutes=head["welfare_default_minutes"],
-        priorities=head["priorities"], beats=tuple(b for _, b in beats.values()),
-        beat_map=beat_map, streets=tuple(streets),
-        landmarks=tuple(lm for _, lm in landmark_rows), call_types=tuple(call_types.values()),
-        dispositions=tuple(dispositions.values()), skills=tuple(skills.values()),
+        priorities=head["priorities"],
+        beats=tuple(b for _, b in beats.values()),
+        beat_map=beat_map,
+        streets=tuple(streets),
+        landmarks=tuple(lm for _, lm in landmark_rows),
+        call_types=tuple(call_types.values()),
+        dispositions=tuple(dispositions.values()),
+        skills=tuple(skills.values()),
         officers=tuple(officers.values()),
     )
     for line, lm in landmark_rows:
         loc = town.resolve_location(lm.address)
         if loc.kind != "address":
-            probs.add("landmarks.csv", line, "address",
-                      f"'{lm.address}' is not a number on a street in streets.csv")
+            probs.add(
+                "landmarks.csv",
+                line,
+                "address",
+                f"'{lm.address}' is not a number on a street in streets.csv",
+            )
     if probs.items:
         raise TownError(probs.items)
     return town

@@ -68,8 +68,9 @@ class DeskActions(Screen[None]):
             self.say("Select a call first.", error=True)
             return
         if not call.status.is_open:
-            self.say(f"Call {short_number(call.call_id)} is {call.status.value.lower()}.",
-                     error=True)
+            self.say(
+                f"Call {short_number(call.call_id)} is {call.status.value.lower()}.", error=True
+            )
             return
         choices = []
         for r in self.desk.recommend(call.call_id):
@@ -79,13 +80,17 @@ class DeskActions(Screen[None]):
                 label = label[:71] + "~"
             choices.append(Choice(o.officer_id, label, r.available, o.name))
         verb = "Assist" if call.active_assignments else "Dispatch"
-        title = (f"{verb} to call {short_number(call.call_id)}: {call.type_code} "
-                 f"{call.location[:30]} ({call.beat_id or 'beat ?'})")
+        title = (
+            f"{verb} to call {short_number(call.call_id)}: {call.type_code} "
+            f"{call.location[:30]} ({call.beat_id or 'beat ?'})"
+        )
 
         def chosen(officer_id: str | None) -> None:
             if officer_id:
-                self.run_command(c.Dispatch(call=call.call_id, officers=(officer_id,)),
-                                 f"{officer_id} dispatched to call {short_number(call.call_id)}.")
+                self.run_command(
+                    c.Dispatch(call=call.call_id, officers=(officer_id,)),
+                    f"{officer_id} dispatched to call {short_number(call.call_id)}.",
+                )
 
         self.app.push_screen(PickerScreen(title, choices), chosen)
 
@@ -114,18 +119,25 @@ class DeskActions(Screen[None]):
             return
         choices = [Choice(d.code, f"{d.code:<5} {d.label}") for d in self.desk.town.dispositions]
         who = officer.officer_id if officer and officer.current_call_id == call_id else None
-        title = (f"Clear {who} from call {short_number(call_id)}: disposition" if who
-                 else f"Close call {short_number(call_id)}: disposition")
+        title = (
+            f"Clear {who} from call {short_number(call_id)}: disposition"
+            if who
+            else f"Close call {short_number(call_id)}: disposition"
+        )
 
         def chosen(code: str | None) -> None:
             if not code:
                 return
             if who:
-                self.run_command(c.ClearUnit(officer=who, call=call_id, disposition=code),
-                                 f"{who} cleared from call {short_number(call_id)} ({code}).")
+                self.run_command(
+                    c.ClearUnit(officer=who, call=call_id, disposition=code),
+                    f"{who} cleared from call {short_number(call_id)} ({code}).",
+                )
             else:
-                self.run_command(c.CloseCall(call=call_id, disposition=code),
-                                 f"Call {short_number(call_id)} closed ({code}).")
+                self.run_command(
+                    c.CloseCall(call=call_id, disposition=code),
+                    f"Call {short_number(call_id)} closed ({code}).",
+                )
 
         self.app.push_screen(PickerScreen(title, choices), chosen)
 
@@ -134,8 +146,10 @@ class DeskActions(Screen[None]):
         if officer is None:
             self.say("Select an officer first.", error=True)
             return
-        self.run_command(c.SetOfficerStatus(officer=officer.officer_id, status=status),
-                         f"{officer.officer_id} {word}.")
+        self.run_command(
+            c.SetOfficerStatus(officer=officer.officer_id, status=status),
+            f"{officer.officer_id} {word}.",
+        )
 
     def action_available(self) -> None:
         self._set_status(OfficerStatus.AVAILABLE, "available")
@@ -151,7 +165,9 @@ class DeskActions(Screen[None]):
 
         def typed(text: str | None) -> None:
             if text:
-                self.run_command(c.AddNote(call=call.call_id, text=text),
-                                 f"Note added to call {short_number(call.call_id)}.")
+                self.run_command(
+                    c.AddNote(call=call.call_id, text=text),
+                    f"Note added to call {short_number(call.call_id)}.",
+                )
 
         self.app.push_screen(TextPrompt(f"Note for call {short_number(call.call_id)}"), typed)

@@ -22,8 +22,9 @@ class BeatMapScreen(Screen[None]):
         counts = beat_counts(desk.town, desk.open_calls(), desk.officers())
         yield Static(render_map(desk.town, counts), id="map", markup=False)
         yield Static(counts_table(desk.town, counts), id="counts", markup=False)
-        yield Static("P pending calls  U units on duty  ! calls waiting   Esc back",
-                     id="keys", markup=False)
+        yield Static(
+            "P pending calls  U units on duty  ! calls waiting   Esc back", id="keys", markup=False
+        )
 
     def action_back(self) -> None:
         self.dismiss(None)

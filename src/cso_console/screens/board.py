@@ -62,8 +62,11 @@ class BoardScreen(DeskActions):
             yield Static("", id="map", markup=False)
         yield AlertsStrip(id="alerts")
         yield Static("", id="message", markup=False)
-        yield Static("n new  d dispatch  e/o/c status  Enter open  Tab panel  ? help  q quit",
-                     id="keys", markup=False)
+        yield Static(
+            "n new  d dispatch  e/o/c status  Enter open  Tab panel  ? help  q quit",
+            id="keys",
+            markup=False,
+        )
 
     def on_mount(self) -> None:
         self.reload()
@@ -101,8 +104,9 @@ class BoardScreen(DeskActions):
         if not self.has_class("-map"):
             return
         queue, board = self.query_one(CallQueue), self.query_one(OfficerBoard)
-        counts = beat_counts(self.desk.town, list(queue.calls.values()),
-                             list(board.officers.values()))
+        counts = beat_counts(
+            self.desk.town, list(queue.calls.values()), list(board.officers.values())
+        )
         self.query_one("#map", Static).update(render_map(self.desk.town, counts))
 
     def tick(self, now: datetime) -> None:
@@ -149,8 +153,11 @@ class BoardScreen(DeskActions):
         call = self.target_call()
         if self.query_one(OfficerBoard).has_focus:
             officer = self.query_one(OfficerBoard).selected
-            call = self.desk.call(officer.current_call_id) if officer and \
-                officer.current_call_id else None
+            call = (
+                self.desk.call(officer.current_call_id)
+                if officer and officer.current_call_id
+                else None
+            )
         if call is None:
             self.say("Select a call first.", error=True)
             return
@@ -163,11 +170,15 @@ class BoardScreen(DeskActions):
             return
         top = alerts[0]
         if top.kind == "welfare" and top.officer_id:
-            self.run_command(c.AcknowledgeWelfare(officer=top.officer_id, call=top.call_id),
-                             f"Welfare check on {top.officer_id} acknowledged.")
+            self.run_command(
+                c.AcknowledgeWelfare(officer=top.officer_id, call=top.call_id),
+                f"Welfare check on {top.officer_id} acknowledged.",
+            )
         else:
-            self.run_command(c.AcknowledgeAlert(call=top.call_id),
-                             f"Alert on call {short_number(top.call_id)} acknowledged.")
+            self.run_command(
+                c.AcknowledgeAlert(call=top.call_id),
+                f"Alert on call {short_number(top.call_id)} acknowledged.",
+            )
         self._alerts(self.desk.now())
 
     def action_map(self) -> None:

@@ -25,26 +25,32 @@ def describe(e: Event) -> str:
     p = e.payload
     who = e.officer_id or ""
     words = {
-        EventType.CALL_RECEIVED: lambda: f"received: {p.get('type_code')} P{p.get('priority')}"
-                                         f" at {p.get('location')}",
+        EventType.CALL_RECEIVED: lambda: (
+            f"received: {p.get('type_code')} P{p.get('priority')} at {p.get('location')}"
+        ),
         EventType.UNIT_DISPATCHED: lambda: f"{who} dispatched ({p.get('role')})",
         EventType.UNIT_EN_ROUTE: lambda: f"{who} en route",
         EventType.UNIT_ON_SCENE: lambda: f"{who} on scene",
-        EventType.UNIT_CLEARED: lambda: f"{who} cleared" + (
-            f" {p['disposition']}" if p.get("disposition") else "") + (
-            f": {p['note']}" if p.get("note") else ""),
-        EventType.CALL_CLOSED: lambda: f"closed {p.get('disposition')}" + (
-            f": {p['note']}" if p.get("note") else ""),
+        EventType.UNIT_CLEARED: lambda: (
+            f"{who} cleared"
+            + (f" {p['disposition']}" if p.get("disposition") else "")
+            + (f": {p['note']}" if p.get("note") else "")
+        ),
+        EventType.CALL_CLOSED: lambda: (
+            f"closed {p.get('disposition')}" + (f": {p['note']}" if p.get("note") else "")
+        ),
         EventType.NOTE_ADDED: lambda: f"note: {p.get('text')}",
         EventType.PRIORITY_CHANGED: lambda: f"priority -> P{p.get('priority')}",
-        EventType.DUPLICATE_LINKED: lambda: f"duplicate of call "
-                                            f"{short_number(p.get('of_call_id', ''))}",
+        EventType.DUPLICATE_LINKED: lambda: (
+            f"duplicate of call {short_number(p.get('of_call_id', ''))}"
+        ),
         EventType.CALL_TRANSFERRED: lambda: f"transferred to {p.get('to')}",
         EventType.CALL_CANCELLED: lambda: f"cancelled {p.get('reason', '')}",
         EventType.CALL_REOPENED: lambda: f"reopened {p.get('reason', '')}",
         EventType.CALL_SCHEDULED: lambda: f"scheduled until {p.get('until')}",
-        EventType.OFFICER_REASSIGNED: lambda: f"{who} reassigned from call "
-                                              f"{short_number(p.get('from_call_id', ''))}",
+        EventType.OFFICER_REASSIGNED: lambda: (
+            f"{who} reassigned from call {short_number(p.get('from_call_id', ''))}"
+        ),
         EventType.WELFARE_ACKNOWLEDGED: lambda: f"welfare check on {who} acknowledged",
         EventType.CALLER_VIEWED: lambda: "caller details viewed",
         EventType.ALERT_ACKNOWLEDGED: lambda: "late alert acknowledged",
@@ -76,8 +82,11 @@ class CallDetailScreen(DeskActions):
             yield Static("", id="fields", markup=False)
             yield Static("", id="timeline", markup=False)
         yield Static("", id="message", markup=False)
-        yield Static("d dispatch  e/o en route/on scene  c clear  N note  Esc back  ? help",
-                     id="keys", markup=False)
+        yield Static(
+            "d dispatch  e/o en route/on scene  c clear  N note  Esc back  ? help",
+            id="keys",
+            markup=False,
+        )
 
     def on_mount(self) -> None:
         # Showing the caller is a fact for the record.
@@ -104,7 +113,8 @@ class CallDetailScreen(DeskActions):
             + (f" {call.disposition}" if call.disposition else ""),
             f"Type      {call.type_code} {ct.label if ct else ''}   P{call.priority} "
             f"(target {town.target_minutes(call.priority)} min)",
-            f"Location  {call.location}" + ("" if call.location_verified else "  (UNVERIFIED)")
+            f"Location  {call.location}"
+            + ("" if call.location_verified else "  (UNVERIFIED)")
             + f"   beat {call.beat_id or 'unknown'}",
             f"Received  {call.received_at.astimezone():%Y-%m-%d %H:%M:%S}  "
             f"({elapsed(call.received_at, now)} ago)",
@@ -118,17 +128,22 @@ class CallDetailScreen(DeskActions):
         lines.append("")
         lines.append("ASSIGNMENTS  unit  role     dispatched en route  on scene cleared")
         for a in call.assignments:
+
             def hm(t):  # type: ignore[no-untyped-def]
                 return f"{t.astimezone():%H:%M:%S}" if t else "   -    "
-            lines.append(f"             {a.officer_id:<5} {a.role.value:<8} {hm(a.dispatched_at)}"
-                         f"   {hm(a.en_route_at)} {hm(a.on_scene_at)} {hm(a.cleared_at)}"
-                         + (f" {a.disposition}" if a.disposition else ""))
+
+            lines.append(
+                f"             {a.officer_id:<5} {a.role.value:<8} {hm(a.dispatched_at)}"
+                f"   {hm(a.en_route_at)} {hm(a.on_scene_at)} {hm(a.cleared_at)}"
+                + (f" {a.disposition}" if a.disposition else "")
+            )
         if not call.assignments:
             lines.append("             none")
         self.query_one("#fields", Static).update("\n".join(lines))
         events = self.desk.call_events(self.call_id)
         timeline = ["", "TIMELINE"] + [
-            f"{_hm(e)} {e.operator_id[:10]:<10} {describe(e)}" for e in events]
+            f"{_hm(e)} {e.operator_id[:10]:<10} {describe(e)}" for e in events
+        ]
         self.query_one("#timeline", Static).update("\n".join(timeline))
 
     def action_back(self) -> None:

@@ -8,8 +8,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-_ASCII_KEYS = str.maketrans({"\u2191": "up", "\u2193": "down", "\u2190": "left",
-                             "\u2192": "right"})
+_ASCII_KEYS = str.maketrans({"\u2191": "up", "\u2193": "down", "\u2190": "left", "\u2192": "right"})
 
 
 def key_lines(screen: Screen[object]) -> list[str]:
@@ -22,8 +21,10 @@ def key_lines(screen: Screen[object]) -> list[str]:
             if not isinstance(binding, Binding) or not binding.description:
                 continue
             keys = binding.key.split(",")
-            shown = [screen.app.get_key_display(Binding(k.strip(), "")).translate(_ASCII_KEYS)
-                     for k in keys]
+            shown = [
+                screen.app.get_key_display(Binding(k.strip(), "")).translate(_ASCII_KEYS)
+                for k in keys
+            ]
             label = binding.description
             if label not in seen:
                 seen[label] = []

@@ -28,8 +28,9 @@ class LocationSuggester(Suggester):
     def __init__(self, town: Town) -> None:
         super().__init__(use_cache=True, case_sensitive=False)
         self.streets = sorted(town.street_names)
-        self.places = sorted([lm.name for lm in town.landmarks]
-                             + [a for lm in town.landmarks for a in lm.aliases])
+        self.places = sorted(
+            [lm.name for lm in town.landmarks] + [a for lm in town.landmarks for a in lm.aliases]
+        )
 
     async def get_suggestion(self, value: str) -> str | None:
         m = _NUMBER.match(value)
@@ -93,18 +94,28 @@ class IntakeScreen(Screen[str | None]):
         yield Static("NEW CALL", id="title")
         with Horizontal(classes="row"):
             yield Label("Location")
-            yield Input(id="location", placeholder="number + street, landmark, or as told",
-                        suggester=LocationSuggester(town), compact=True)
+            yield Input(
+                id="location",
+                placeholder="number + street, landmark, or as told",
+                suggester=LocationSuggester(town),
+                compact=True,
+            )
         yield Static("", id="location-info", classes="info", markup=False)
         with Horizontal(classes="row"):
             yield Label("Type")
-            yield Input(id="type", placeholder="code or label", suggester=TypeSuggester(town),
-                        compact=True)
+            yield Input(
+                id="type", placeholder="code or label", suggester=TypeSuggester(town), compact=True
+            )
         yield Static("", id="type-info", classes="info", markup=False)
         with Horizontal(classes="row"):
             yield Label("Priority 1-4")
-            yield Input(id="priority", placeholder="from the type", max_length=1,
-                        restrict=r"[1-4]?", compact=True)
+            yield Input(
+                id="priority",
+                placeholder="from the type",
+                max_length=1,
+                restrict=r"[1-4]?",
+                compact=True,
+            )
         with Horizontal(classes="row"):
             yield Label("Caller name")
             yield Input(id="caller_name", compact=True)
@@ -117,8 +128,11 @@ class IntakeScreen(Screen[str | None]):
         with Vertical():
             yield Button("Save (F10)", id="save")
         yield Static("", id="message", markup=False)
-        yield Static("Tab next field - Right accepts completion - F10 save - Esc cancel",
-                     id="keys", markup=False)
+        yield Static(
+            "Tab next field - Right accepts completion - F10 save - Esc cancel",
+            id="keys",
+            markup=False,
+        )
 
     def on_mount(self) -> None:
         for inp in self.query(Input):
@@ -155,8 +169,7 @@ class IntakeScreen(Screen[str | None]):
         text = self.query_one("#type", Input).value.strip()
         if not text:
             return None
-        return self.desk.town.find_call_type(text.split()[0]) or \
-            self.desk.town.find_call_type(text)
+        return self.desk.town.find_call_type(text.split()[0]) or self.desk.town.find_call_type(text)
 
     def _show_type(self, text: str) -> None:
         info = self.query_one("#type-info", Static)
@@ -206,40 +219,60 @@ class IntakeScreen(Screen[str | None]):
             self.query_one("#type", Input).focus()
             return
         if ct.emergency:
+
             def transfer(yes: bool | None) -> None:
                 if yes:
                     self._save(ct.code, transfer_to=EMERGENCY_DISPATCH)
 
-            self.app.push_screen(ConfirmScreen(
-                f"{ct.code} {ct.label} is an emergency: it cannot go to a CSO.\n"
-                f"Record the call and transfer it to {EMERGENCY_DISPATCH}?"), transfer)
+            self.app.push_screen(
+                ConfirmScreen(
+                    f"{ct.code} {ct.label} is an emergency: it cannot go to a CSO.\n"
+                    f"Record the call and transfer it to {EMERGENCY_DISPATCH}?"
+                ),
+                transfer,
+            )
             return
         dups = self.desk.likely_duplicates(location)
         if dups:
             choices = [Choice("", "Save as a NEW call")] + [
-                Choice(d.call_id, f"Duplicate of {short_number(d.call_id):>5} {d.type_code:<6} "
-                       f"{d.status.value:<10} {d.location[:30]}") for d in dups]
+                Choice(
+                    d.call_id,
+                    f"Duplicate of {short_number(d.call_id):>5} {d.type_code:<6} "
+                    f"{d.status.value:<10} {d.location[:30]}",
+                )
+                for d in dups
+            ]
 
             def picked(value: str | None) -> None:
                 if value is None:
                     return
                 self._save(ct.code, duplicate_of=value or None)
 
-            self.app.push_screen(PickerScreen(
-                f"{len(dups)} open call(s) at this place: link as duplicate?", choices), picked)
+            self.app.push_screen(
+                PickerScreen(
+                    f"{len(dups)} open call(s) at this place: link as duplicate?", choices
+                ),
+                picked,
+            )
             return
         self._save(ct.code)
 
-    def _save(self, type_code: str, duplicate_of: str | None = None,
-              transfer_to: str | None = None) -> None:
+    def _save(
+        self, type_code: str, duplicate_of: str | None = None, transfer_to: str | None = None
+    ) -> None:
         priority = self._value("priority")
-        outcome = self.desk.execute(c.ReceiveCall(
-            type_code=type_code, location=self._value("location"),
-            priority=int(priority) if priority else None,
-            caller_name=self._value("caller_name") or None,
-            caller_phone=self._value("caller_phone") or None,
-            narrative=self._value("narrative"), duplicate_of=duplicate_of,
-            transfer_to=transfer_to))
+        outcome = self.desk.execute(
+            c.ReceiveCall(
+                type_code=type_code,
+                location=self._value("location"),
+                priority=int(priority) if priority else None,
+                caller_name=self._value("caller_name") or None,
+                caller_phone=self._value("caller_phone") or None,
+                narrative=self._value("narrative"),
+                duplicate_of=duplicate_of,
+                transfer_to=transfer_to,
+            )
+        )
         if not outcome.ok:
             self._say(f"REFUSED: {outcome.reason}")
             return

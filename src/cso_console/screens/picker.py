@@ -64,8 +64,13 @@ class PickerScreen(ModalScreen[str | None]):
             scored = []
             for i, ch in enumerate(self.choices):
                 hay = f"{ch.value} {ch.label} {ch.search}".lower()
-                score = 200 if hay.startswith(needle) else 100 if needle in hay else \
-                    fuzz.partial_ratio(needle, hay)
+                score = (
+                    200
+                    if hay.startswith(needle)
+                    else 100
+                    if needle in hay
+                    else fuzz.partial_ratio(needle, hay)
+                )
                 if score >= 70:
                     scored.append((-score, i, ch))
             shown = [ch for _, _, ch in sorted(scored)]

@@ -10,6 +10,11 @@ from cso_console.store.database import (
 from cso_console.store.sqlite import SqliteStore, UnknownCall
 
 __all__ = [
-    "DeskMismatch", "NewerSchema", "NotADeskDatabase", "SqliteStore", "StorageFull",
-    "StoreError", "UnknownCall",
+    "DeskMismatch",
+    "NewerSchema",
+    "NotADeskDatabase",
+    "SqliteStore",
+    "StorageFull",
+    "StoreError",
+    "UnknownCall",
 ]

@@ -150,15 +150,20 @@ def prepare(path: Path, desk_code: str | None, extra_pragmas: dict[str, int] | N
                 raise NewerSchema(f"{path} has schema version {current}; upgrade CSO Console.")
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 MIGRATIONS[version](conn)
-                conn.execute(text("INSERT INTO schema_version VALUES (:v, :t)"),
-                             {"v": version, "t": _now_text()})
+                conn.execute(
+                    text("INSERT INTO schema_version VALUES (:v, :t)"),
+                    {"v": version, "t": _now_text()},
+                )
                 conn.exec_driver_sql(f"PRAGMA user_version = {version}")
             stored = conn.execute(
-                text("SELECT value FROM meta WHERE key = 'desk_code'")).scalar_one_or_none()
+                text("SELECT value FROM meta WHERE key = 'desk_code'")
+            ).scalar_one_or_none()
             if stored is None:
                 stored = desk_code or "D1"
-                conn.execute(text("INSERT INTO meta VALUES ('desk_code', :v), "
-                                  "('created_at', :t)"), {"v": stored, "t": _now_text()})
+                conn.execute(
+                    text("INSERT INTO meta VALUES ('desk_code', :v), ('created_at', :t)"),
+                    {"v": stored, "t": _now_text()},
+                )
             elif desk_code and desk_code != stored:
                 raise DeskMismatch(
                     f"{path} belongs to desk {stored}, not {desk_code}; give another --db "
@@ -178,5 +183,3 @@ def prepare(path: Path, desk_code: str | None, extra_pragmas: dict[str, int] | N
         engine.dispose()
     os.chmod(path, 0o600)
     return str(stored)
-
-

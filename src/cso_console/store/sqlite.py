@@ -51,8 +51,11 @@ def _load_assignments(conn: Connection, call_ids: Iterable[str]) -> dict[str, li
     out: dict[str, list[Any]] = {c: [] for c in ids}
     if not ids:
         return out
-    q = select(A).where(A.c.call_id.in_(ids)).order_by(A.c.call_id, A.c.dispatched_at,
-                                                       A.c.officer_id)
+    q = (
+        select(A)
+        .where(A.c.call_id.in_(ids))
+        .order_by(A.c.call_id, A.c.dispatched_at, A.c.officer_id)
+    )
     for r in conn.execute(q):
         out[r.call_id].append(rows.assignment_from_row(r))
     return out
@@ -105,8 +108,10 @@ class WriteTx:
 
     def journal_high(self) -> tuple[int, int]:
         """(highest HLC in the journal, this desk's last desk_seq), in one statement."""
-        q = select(func.max(J.c.hlc), select(func.max(J.c.desk_seq))
-                   .where(J.c.desk_id == self.desk_code).scalar_subquery())
+        q = select(
+            func.max(J.c.hlc),
+            select(func.max(J.c.desk_seq)).where(J.c.desk_id == self.desk_code).scalar_subquery(),
+        )
         hlc, seq = self.conn.execute(q).one()
         return int(hlc or 0), int(seq or 0)
 
@@ -147,8 +152,15 @@ class WriteTx:
         if state.conflicts:
             self.conn.execute(
                 sqlite_insert(CF).on_conflict_do_nothing(),
-                [{"event_id": c.event_id, "call_id": c.call_id, "officer_id": c.officer_id,
-                  "reason": c.reason} for c in state.conflicts],
+                [
+                    {
+                        "event_id": c.event_id,
+                        "call_id": c.call_id,
+                        "officer_id": c.officer_id,
+                        "reason": c.reason,
+                    }
+                    for c in state.conflicts
+                ],
             )
 
 
@@ -156,7 +168,8 @@ def _upsert(table: Any, key: str) -> Any:
     stmt = sqlite_insert(table)
     return stmt.on_conflict_do_update(
         index_elements=[key],
-        set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name != key})
+        set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name != key},
+    )
 
 
 # Built once: constructing an upsert costs more than running it.
@@ -176,8 +189,7 @@ def save_projections(
         assignment_rows = [rows.assignment_row(a) for c in ids for a in state.calls[c].assignments]
         if assignment_rows:
             conn.execute(insert(A), assignment_rows)
-    officer_rows = [rows.officer_row(state.officers[o]) for o in officer_ids
-                    if o in state.officers]
+    officer_rows = [rows.officer_row(state.officers[o]) for o in officer_ids if o in state.officers]
     if officer_rows:
         conn.execute(_UPSERT_OFFICER, officer_rows)
     op_rows = [rows.operator_row(o) for o in state.operators.values()]
@@ -195,8 +207,12 @@ class Integrity:
 class SqliteStore:
     """The desk's local database: the only place the desk touches SQL."""
 
-    def __init__(self, path: str | Path, desk_code: str | None = None,
-                 extra_pragmas: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        desk_code: str | None = None,
+        extra_pragmas: dict[str, int] | None = None,
+    ) -> None:
         self.path = Path(path)
         self.desk_code = prepare(self.path, desk_code, extra_pragmas)
         self._writer = make_engine(self.path, immediate=True, extra_pragmas=extra_pragmas)
@@ -236,16 +252,22 @@ class SqliteStore:
             known = {r.officer_id: r for r in tx.conn.execute(select(O))}
             new = [o for o in roster if o.call_sign not in known]
             if new:
-                tx.conn.execute(insert(O), [
-                    rows.officer_row(Officer(o.call_sign, o.name, o.skills, o.beat))
-                    for o in new])
+                tx.conn.execute(
+                    insert(O),
+                    [rows.officer_row(Officer(o.call_sign, o.name, o.skills, o.beat)) for o in new],
+                )
             for o in roster:
                 k = known.get(o.call_sign)
                 if k is not None and (k.name, k.skills, k.home_beat) != (
-                        o.name, ";".join(o.skills), o.beat):
+                    o.name,
+                    ";".join(o.skills),
+                    o.beat,
+                ):
                     tx.conn.execute(
-                        O.update().where(O.c.officer_id == o.call_sign).values(
-                            name=o.name, skills=";".join(o.skills), home_beat=o.beat))
+                        O.update()
+                        .where(O.c.officer_id == o.call_sign)
+                        .values(name=o.name, skills=";".join(o.skills), home_beat=o.beat)
+                    )
 
     # reads ----------------------------------------------------------------
 
@@ -255,13 +277,16 @@ class SqliteStore:
 
     def officers(self) -> list[Officer]:
         with self.read() as conn:
-            return [rows.officer_from_row(r) for r in conn.execute(
-                select(O).order_by(O.c.officer_id))]
+            return [
+                rows.officer_from_row(r) for r in conn.execute(select(O).order_by(O.c.officer_id))
+            ]
 
     def officers_by_id(self, ids: list[str]) -> dict[str, Officer]:
         with self.read() as conn:
-            return {r.officer_id: rows.officer_from_row(r) for r in conn.execute(
-                select(O).where(O.c.officer_id.in_(ids)))}
+            return {
+                r.officer_id: rows.officer_from_row(r)
+                for r in conn.execute(select(O).where(O.c.officer_id.in_(ids)))
+            }
 
     def calls_by_id(self, ids: list[str]) -> dict[str, Call]:
         with self.read() as conn:
@@ -282,23 +307,33 @@ class SqliteStore:
 
     def premise_history(self, location_key: str, limit: int = 50) -> list[Call]:
         with self.read() as conn:
-            return _calls(conn, C.c.location_key == location_key,
-                          (C.c.received_at.desc(),), limit)
+            return _calls(conn, C.c.location_key == location_key, (C.c.received_at.desc(),), limit)
 
     def open_calls_at(self, location_key: str) -> list[Call]:
         with self.read() as conn:
-            return _calls(conn, (C.c.location_key == location_key) & (C.c.is_open == 1),
-                          (C.c.received_at.desc(),))
+            return _calls(
+                conn,
+                (C.c.location_key == location_key) & (C.c.is_open == 1),
+                (C.c.received_at.desc(),),
+            )
 
     def call_events(self, call_id: str) -> list[Event]:
-        q = select(J).where(
-            (J.c.call_id == call_id)
-            # The path must be a literal, not a bound parameter, or SQLite will not use
-            # the expression index ix_journal_from_call and scans the whole journal.
-            | ((J.c.type == "officer.reassigned")
-               & (func.json_extract(J.c.payload, literal_column("'$.from_call_id'"))
-                  == call_id))
-        ).order_by(J.c.hlc, J.c.desk_id, J.c.desk_seq)
+        q = (
+            select(J)
+            .where(
+                (J.c.call_id == call_id)
+                # The path must be a literal, not a bound parameter, or SQLite will not use
+                # the expression index ix_journal_from_call and scans the whole journal.
+                | (
+                    (J.c.type == "officer.reassigned")
+                    & (
+                        func.json_extract(J.c.payload, literal_column("'$.from_call_id'"))
+                        == call_id
+                    )
+                )
+            )
+            .order_by(J.c.hlc, J.c.desk_id, J.c.desk_seq)
+        )
         with self.read() as conn:
             return [rows.event_from_row(r) for r in conn.execute(q)]
 
@@ -328,8 +363,13 @@ class SqliteStore:
 
     def projection_rows(self, conn: Connection) -> dict[str, set[tuple[Any, ...]]]:
         out = {}
-        for name, table in (("calls", C), ("assignments", A), ("officers", O),
-                            ("operators", OP), ("conflicts", CF)):
+        for name, table in (
+            ("calls", C),
+            ("assignments", A),
+            ("officers", O),
+            ("operators", OP),
+            ("conflicts", CF),
+        ):
             cols = [c.name for c in table.columns]
             out[name] = {tuple(r) for r in conn.execute(select(*[table.c[c] for c in cols]))}
         return out
@@ -342,9 +382,12 @@ class SqliteStore:
                 problems += [f"integrity: {r}" for r in res]
             for r in conn.exec_driver_sql("PRAGMA foreign_key_check"):
                 problems.append(f"foreign key: {tuple(r)}")
-            gaps = conn.execute(text(
-                "SELECT desk_id, COUNT(*), MIN(desk_seq), MAX(desk_seq) FROM journal "
-                "GROUP BY desk_id")).all()
+            gaps = conn.execute(
+                text(
+                    "SELECT desk_id, COUNT(*), MIN(desk_seq), MAX(desk_seq) FROM journal "
+                    "GROUP BY desk_id"
+                )
+            ).all()
             for desk, n, lo, hi in gaps:
                 if (lo, hi) != (1, n):
                     problems.append(f"journal: desk {desk} has {n} events numbered {lo}..{hi}")
@@ -357,9 +400,18 @@ class SqliteStore:
                 tx.conn.execute(delete(table))
             save_projections(tx.conn, state, list(state.calls), list(state.officers))
             if state.conflicts:
-                tx.conn.execute(insert(CF), [
-                    {"event_id": c.event_id, "call_id": c.call_id, "officer_id": c.officer_id,
-                     "reason": c.reason} for c in state.conflicts])
+                tx.conn.execute(
+                    insert(CF),
+                    [
+                        {
+                            "event_id": c.event_id,
+                            "call_id": c.call_id,
+                            "officer_id": c.officer_id,
+                            "reason": c.reason,
+                        }
+                        for c in state.conflicts
+                    ],
+                )
 
 
 __all__ = ["SqliteStore", "StorageFull", "StoreError", "UnknownCall", "WriteTx"]

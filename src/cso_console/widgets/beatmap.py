@@ -35,9 +35,9 @@ def render_map(town: Town, counts: dict[str, tuple[int, int]]) -> str:
                 continue
             below = lines[i + 1]
             col = m.start()
-            room = below[col:col + len(marker)]
+            room = below[col : col + len(marker)]
             if len(room) == len(marker) and room.strip() == "":
-                lines[i + 1] = below[:col] + marker + below[col + len(marker):]
+                lines[i + 1] = below[:col] + marker + below[col + len(marker) :]
             break
     return "\n".join(lines)
 

@@ -11,13 +11,20 @@ from cso_console.widgets.format import elapsed, fit
 from cso_console.widgets.rowlist import RowList
 
 _STATUS_WORD = {
-    CallStatus.PENDING: "PENDING", CallStatus.SCHEDULED: "SCHED", CallStatus.DISPATCHED: "DISP",
-    CallStatus.EN_ROUTE: "ENRT", CallStatus.ON_SCENE: "ONSCN",
+    CallStatus.PENDING: "PENDING",
+    CallStatus.SCHEDULED: "SCHED",
+    CallStatus.DISPATCHED: "DISP",
+    CallStatus.EN_ROUTE: "ENRT",
+    CallStatus.ON_SCENE: "ONSCN",
 }
 _OFFICER_WORD = {
-    OfficerStatus.OFF_DUTY: "OFF", OfficerStatus.AVAILABLE: "AVAIL",
-    OfficerStatus.DISPATCHED: "DISP", OfficerStatus.EN_ROUTE: "ENRT",
-    OfficerStatus.ON_SCENE: "ONSCN", OfficerStatus.BUSY: "BUSY", OfficerStatus.BREAK: "BREAK",
+    OfficerStatus.OFF_DUTY: "OFF",
+    OfficerStatus.AVAILABLE: "AVAIL",
+    OfficerStatus.DISPATCHED: "DISP",
+    OfficerStatus.EN_ROUTE: "ENRT",
+    OfficerStatus.ON_SCENE: "ONSCN",
+    OfficerStatus.BUSY: "BUSY",
+    OfficerStatus.BREAK: "BREAK",
     OfficerStatus.OUT_OF_SERVICE: "OOS",
 }
 
@@ -76,10 +83,12 @@ class CallQueue(RowList):
         flag = {"late": "!!", "due": "! "}.get(level or "", "  ")
         units = " ".join(a.officer_id for a in c.active_assignments)
         place = c.location if c.location_verified else "?" + c.location
-        text = (f"{flag}{fit(short_number(c.call_id), 4, right=True)} {c.priority} "
-                f"{fit(c.type_code, 6)} {fit(place, 21)} "
-                f"{fit(c.beat_id or '--', 4)} {fit(_STATUS_WORD.get(c.status, c.status.value), 7)} "
-                f"{fit(elapsed(c.received_at, self.now), 6, right=True)} {units}")
+        text = (
+            f"{flag}{fit(short_number(c.call_id), 4, right=True)} {c.priority} "
+            f"{fit(c.type_code, 6)} {fit(place, 21)} "
+            f"{fit(c.beat_id or '--', 4)} {fit(_STATUS_WORD.get(c.status, c.status.value), 7)} "
+            f"{fit(elapsed(c.received_at, self.now), 6, right=True)} {units}"
+        )
         component = {"late": "rowlist--red", "due": "rowlist--amber"}.get(level or "")
         return text, component
 
@@ -117,7 +126,9 @@ class OfficerBoard(RowList):
         o = self.officers[key]
         call = short_number(o.current_call_id) if o.current_call_id else ""
         since = elapsed(o.status_since, self.now) if o.status_since else ""
-        text = (f"  {fit(o.officer_id, 5)} {fit(o.name, 20)} "
-                f"{fit(_OFFICER_WORD[o.status], 6)} {fit(o.beat_id or o.home_beat or '--', 4)} "
-                f"{fit(call, 6)} {fit(since, 6, right=True)} {o.calls_this_shift:>3}")
+        text = (
+            f"  {fit(o.officer_id, 5)} {fit(o.name, 20)} "
+            f"{fit(_OFFICER_WORD[o.status], 6)} {fit(o.beat_id or o.home_beat or '--', 4)} "
+            f"{fit(call, 6)} {fit(since, 6, right=True)} {o.calls_this_shift:>3}"
+        )
         return text, None

@@ -77,8 +77,9 @@ class RowList(ScrollView, can_focus=True):
         # Content line r holds row r; the header takes the top screen line, so keeping
         # lines r and r+1 in view keeps row r visible under it.
         self.refresh()
-        self.scroll_to_region(Region(0, new, 1, 2), animate=False, force=True,
-                              x_axis=False, immediate=True)
+        self.scroll_to_region(
+            Region(0, new, 1, 2), animate=False, force=True, x_axis=False, immediate=True
+        )
 
     def action_move(self, delta: int) -> None:
         self.cursor += delta
