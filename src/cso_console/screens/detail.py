@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -24,7 +27,7 @@ def describe(e: Event) -> str:
     """One timeline line in words."""
     p = e.payload
     who = e.officer_id or ""
-    words = {
+    words: dict[EventType, Callable[[], str]] = {
         EventType.CALL_RECEIVED: lambda: (
             f"received: {p.get('type_code')} P{p.get('priority')} at {p.get('location')}"
         ),
@@ -54,8 +57,8 @@ def describe(e: Event) -> str:
         EventType.WELFARE_ACKNOWLEDGED: lambda: f"welfare check on {who} acknowledged",
         EventType.CALLER_VIEWED: lambda: "caller details viewed",
         EventType.ALERT_ACKNOWLEDGED: lambda: "late alert acknowledged",
-    }.get(e.type, lambda: e.type.value)
-    return words()
+    }
+    return words.get(e.type, lambda: str(e.type.value))()
 
 
 class CallDetailScreen(DeskActions):
@@ -129,7 +132,7 @@ class CallDetailScreen(DeskActions):
         lines.append("ASSIGNMENTS  unit  role     dispatched en route  on scene cleared")
         for a in call.assignments:
 
-            def hm(t):  # type: ignore[no-untyped-def]
+            def hm(t: datetime | None) -> str:
                 return f"{t.astimezone():%H:%M:%S}" if t else "   -    "
 
             lines.append(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -11,7 +13,7 @@ from textual.widgets import Static
 _ASCII_KEYS = str.maketrans({"\u2191": "up", "\u2193": "down", "\u2190": "left", "\u2192": "right"})
 
 
-def key_lines(screen: Screen[object]) -> list[str]:
+def key_lines(screen: Screen[Any]) -> list[str]:
     """One line per action of a screen (and the widgets it holds): keys, then words."""
     seen: dict[str, list[str]] = {}
     order: list[str] = []
@@ -44,7 +46,7 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,question_mark,f1,q", "close", "Close help", id="help.close")]
 
-    def __init__(self, screen: Screen[object]) -> None:
+    def __init__(self, screen: Screen[Any]) -> None:
         super().__init__()
         self.lines = key_lines(screen)
         self.screen_name = type(screen).__name__.replace("Screen", "")

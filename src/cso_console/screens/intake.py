@@ -15,7 +15,7 @@ from cso_console.desk import Desk
 from cso_console.domain import commands as c
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.commands import EMERGENCY_DISPATCH
-from cso_console.domain.town import Town
+from cso_console.domain.town import CallType, Town
 from cso_console.screens.confirm import ConfirmScreen
 from cso_console.screens.picker import Choice, PickerScreen
 
@@ -165,7 +165,7 @@ class IntakeScreen(Screen[str | None]):
             info.update("UNVERIFIED location: taken as typed, beat unknown")
             info.add_class("warn")
 
-    def _type(self):  # type: ignore[no-untyped-def]
+    def _type(self) -> CallType | None:
         text = self.query_one("#type", Input).value.strip()
         if not text:
             return None

@@ -83,7 +83,7 @@ def resolve_call_ref(conn: Connection, ref: CallRef, desk_code: str, year: int) 
     q = select(C.c.call_id).where(C.c.seq == ref.seq)
     if ref.year is not None:
         q = q.where(C.c.year == ref.year)
-    found = [r.call_id for r in conn.execute(q.order_by(C.c.received_at.desc()))]
+    found: list[str] = [r.call_id for r in conn.execute(q.order_by(C.c.received_at.desc()))]
     mine = [c for c in found if c.startswith(f"{desk_code}-{(ref.year or year):02d}-")]
     if mine:
         return mine[0]
