@@ -33,10 +33,12 @@ def make_desk(tmp_path: Path, town: Town, clock: FixedClock) -> Iterator[Callabl
     """Open desks on files in tmp_path (closed after the test)."""
     opened: list[Desk] = []
 
-    def make(name: str = "desk.db", **kw: object) -> Desk:
+    def make(name: str = "desk.db", roster: bool = True, **kw: object) -> Desk:
         kw.setdefault("clock", clock)
         desk = Desk.open(tmp_path / name, town, **kw)  # type: ignore[arg-type]
         opened.append(desk)
+        if roster:  # as `run` does: the town's roster taken in as events
+            desk.take_roster()
         return desk
 
     yield make

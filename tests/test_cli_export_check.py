@@ -95,6 +95,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     from cso_console.paths import bundled_town_dir
 
     desk = Desk.open(db, load_town(bundled_town_dir()), operator_id="tester")
+    desk.take_roster()
     try:
         call = next(x.call_id for x in desk.store.calls() if x.source_id == "e-1")
         for cmd in [
@@ -194,9 +195,14 @@ def test_export_calls_csv_has_a_header(prepared: dict[str, Any]) -> None:
 def test_export_events_in_order_with_their_types(prepared: dict[str, Any]) -> None:
     r = export(prepared, "events", "--format", "jsonl")
     assert r.returncode == 0, r.stderr
-    events = records(r.stdout)
-    for e in events:
+    everything = records(r.stdout)
+    for e in everything:
         assert list(e) == EVENT_COLUMNS
+    # The town's roster comes first (as journal events of the operator "system").
+    roster = [e for e in everything if e["desk_id"] == "town"]
+    assert everything[: len(roster)] == roster and len(roster) == 24
+    assert {(e["type"], e["operator_id"]) for e in roster} == {("officer.enrolled", "system")}
+    events = everything[len(roster) :]
     assert [e["type"] for e in events] == EXPECTED_TYPES
     assert [e["desk_seq"] for e in events] == list(range(1, len(EXPECTED_TYPES) + 1))
     assert [e["hlc"] for e in events] == sorted(e["hlc"] for e in events)
@@ -215,7 +221,7 @@ def test_export_events_csv(prepared: dict[str, Any]) -> None:
     assert r.returncode == 0, r.stderr
     reader = csv.DictReader(io.StringIO(r.stdout))
     assert reader.fieldnames == EVENT_COLUMNS
-    rows = list(reader)
+    rows = [row for row in reader if row["desk_id"] != "town"]
     assert [row["type"] for row in rows] == EXPECTED_TYPES
     assert json.loads(rows[0]["payload"])["source_id"] == "e-1"
 

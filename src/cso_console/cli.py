@@ -13,11 +13,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy.exc import SQLAlchemyError
 
 from cso_console import __version__
 from cso_console.domain.callnumber import validate_desk_code
@@ -173,7 +172,9 @@ def _db_path(args: argparse.Namespace) -> Path:
     return demo_db_path() if getattr(args, "demo", False) else default_db_path()
 
 
-def _desk(args: argparse.Namespace, operator: str, town: Town | None = None) -> Any:
+def _desk(
+    args: argparse.Namespace, operator: str, town: Town | None = None, readonly: bool = False
+) -> Any:
     from cso_console.desk import Desk
 
     path = _db_path(args)
@@ -183,6 +184,7 @@ def _desk(args: argparse.Namespace, operator: str, town: Town | None = None) -> 
             town or _town(args.town),
             desk_code=getattr(args, "desk", None),
             operator_id=operator,
+            readonly=readonly,
         )
     except StorageFull as exc:
         raise CliError(str(exc), EXIT_FULL) from None
@@ -286,11 +288,14 @@ def cmd_intake(args: argparse.Namespace) -> int:
     )
     print(summary, file=sys.stderr)
     if report.stopped:
+        fix = "after freeing space" if report.full else "when the database is free"
         print(
-            report.stopped + "; re-run the same file after freeing space: nothing is taken twice.",
+            f"{report.stopped}; re-run the same file {fix}: nothing is taken twice.",
             file=sys.stderr,
         )
-        return EXIT_FULL
+        if report.full:
+            return EXIT_FULL
+        return EXIT_PARTIAL if report.taken or report.already else EXIT_UNUSABLE
     if report.refused and report.readable_lines == 0:
         return EXIT_UNUSABLE
     return EXIT_PARTIAL if report.refused else EXIT_OK
@@ -300,7 +305,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from cso_console import export
 
     _existing_db(args)
-    desk = _desk(args, getpass.getuser())
+    desk = _desk(args, getpass.getuser(), readonly=True)
     try:
         since = export.parse_since(args.since, desk.now()) if args.since else None
     except ValueError as exc:
@@ -325,12 +330,22 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from cso_console import integrity
+
     _existing_db(args)
-    desk = _desk(args, getpass.getuser())
     try:
-        report = desk.check(rebuild=args.rebuild)
-    finally:
-        desk.close()
+        if args.rebuild:
+            desk = _desk(args, getpass.getuser())
+            try:
+                report = integrity.rebuild(desk)
+            finally:
+                desk.close()
+        else:
+            report = integrity.check(_db_path(args))
+    except StorageFull as exc:
+        raise CliError(str(exc), EXIT_FULL) from None
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
     for p in report.problems:
         print(p)
     state = "rebuilt from the journal; " if report.rebuilt else ""
@@ -347,26 +362,47 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     operator = args.operator or getpass.getuser()
     town = _town(args.town)
+    lock = None
     if args.demo:
-        from cso_console.demo import seed_demo
+        from cso_console.demo import DemoLock, seed_demo
 
+        fresh = True
         if args.db is not None and args.db.exists() and args.db.stat().st_size > 0:
             raise CliError(f"{args.db} already exists; --demo writes its story into a new file.")
         if args.db is None:
             args.db = demo_db_path()
-            for suffix in ("", "-wal", "-shm"):  # the demo starts afresh every time
-                Path(f"{args.db}{suffix}").unlink(missing_ok=True)
+            lock = DemoLock(args.db)
+            fresh = lock.take()
+            if fresh:  # nobody is using the demo: it starts afresh
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{args.db}{suffix}").unlink(missing_ok=True)
+            else:
+                print(
+                    f"cso-console: a demo console is running on {args.db}; this one joins it.",
+                    file=sys.stderr,
+                )
         try:
-            seed_demo(args.db, town)
+            if fresh:
+                seed_demo(args.db, town)
         except StorageFull as exc:
             raise CliError(str(exc), EXIT_FULL) from None
         except StoreError as exc:
             raise CliError(str(exc)) from None
+        finally:
+            if lock is not None:
+                lock.share()
     desk = _desk(args, operator, town)
     try:
+        desk.take_roster()
         return run_console(desk, ascii_only=args.ascii)
+    except StorageFull as exc:
+        raise CliError(str(exc), EXIT_FULL) from None
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
     finally:
         desk.close()
+        if lock is not None:
+            lock.release()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -385,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     except StorageFull as exc:
         print(f"cso-console: {exc}", file=sys.stderr)
         return EXIT_FULL
-    except (StoreError, SQLAlchemyError) as exc:
+    except (StoreError, sqlite3.Error) as exc:
         # A database this version cannot read as expected: say so, never a traceback.
         print(f"cso-console: the database could not be read: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE

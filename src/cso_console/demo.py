@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -95,16 +97,44 @@ def _story() -> list[tuple[int, c.Command]]:
 
 
 def seed_demo(path: Path, town: Town, now: datetime | None = None) -> None:
-    """Write the demo story into a new database at ``path``, ending two minutes ago."""
+    """Write the demo story into a new database at ``path``, ending two minutes ago, in
+    one transaction (the roster taken in first, as ``run`` does)."""
     end = now or SystemClock().now()
     clock = FixedClock(end - timedelta(minutes=120))
     start = clock.now()
     desk = Desk.open(path, town, clock=clock, operator_id="demo")
     try:
-        for minute, cmd in _story():
-            clock.set(start + timedelta(minutes=minute))
-            outcome = desk.execute(cmd)
-            if not outcome.ok:
-                raise RuntimeError(f"demo story step refused: {cmd!r}: {outcome.reason}")
+        desk.take_roster()
+        with desk.batch():
+            for minute, cmd in _story():
+                clock.set(start + timedelta(minutes=minute))
+                outcome = desk.execute(cmd)
+                if not outcome.ok:
+                    raise RuntimeError(f"demo story step refused: {cmd!r}: {outcome.reason}")
     finally:
         desk.close()
+
+
+class DemoLock:
+    """Who is using the demo database: a running demo console holds a shared lock on
+    ``demo.db.lock``; a new ``--demo`` reseeds only if it can take it exclusively, so a
+    database in use is never deleted (the new console joins it instead)."""
+
+    def __init__(self, db: Path) -> None:
+        db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._fd = os.open(f"{db}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+
+    def take(self) -> bool:
+        """True if nobody else uses the demo (we hold it exclusively now)."""
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError:
+            fcntl.flock(self._fd, fcntl.LOCK_SH)  # waits while another one seeds
+            return False
+
+    def share(self) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        os.close(self._fd)

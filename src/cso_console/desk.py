@@ -5,27 +5,50 @@ events and the projections they change are written in one ``BEGIN IMMEDIATE``
 transaction, and only after COMMIT is the command acknowledged. A refused command
 changes nothing and says why. After each commit, subscribers hear which calls and
 officers changed.
+
+The desk is never the only writer: ``intake``, another console or the hub write to the
+same file. Readers follow the journal with :meth:`Desk.changes_since`; events written
+elsewhere (another desk, the hub) come in through :meth:`Desk.ingest`, which leaves the
+projections exactly as the fold of every event in ``(hlc, desk_id, desk_seq)`` order.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cso_console.domain.callnumber import format_call_number
 from cso_console.domain.clock import Clock, HybridLogicalClock, SystemClock
 from cso_console.domain.commands import Command, Context, ReceiveCall, decide
-from cso_console.domain.events import Event, stamp
-from cso_console.domain.fold import Changed, Refused, State, apply, fold
+from cso_console.domain.events import (
+    Event,
+    EventType,
+    OfficerEnrolled,
+    stamp,
+)
+from cso_console.domain.fold import Changed, Conflict, Refused, State, apply, fold
 from cso_console.domain.model import Call, Officer, OperatorRole
 from cso_console.domain.recommend import Recommendation, likely_duplicates, recommend
-from cso_console.domain.town import Town, normalize_place
+from cso_console.domain.town import RosterOfficer, Town, normalize_place
 from cso_console.store import SqliteStore, StorageFull, StoreError, UnknownCall
+from cso_console.store.sqlite import Changes, WriteTx
 
 Subscriber = Callable[[Changed], None]
+
+# Roster events taken from the town files: written by the operator "system" under the
+# desk id "town" (not a valid desk code), with ids and order derived from their content,
+# so two desks with the same town files write the same events.
+ROSTER_DESK = "town"
+SYSTEM_OPERATOR = "system"
+ROSTER_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+_ROSTER_NS = uuid.UUID("6f1c2d4e-8b0a-4c1e-9a53-2c7d5e0b9f10")
 
 
 @dataclass
@@ -44,15 +67,53 @@ class Outcome:
 
 
 @dataclass
-class CheckReport:
-    problems: list[str]
-    events: int
-    conflicts: int
-    rebuilt: bool = False
+class IngestReport:
+    """What :meth:`Desk.ingest` did with a batch of events from elsewhere."""
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
+    new: int = 0
+    already: int = 0
+    refolded_events: int = 0  # events re-folded because some came out of order
+    conflicts: int = 0
+    changed: Changed = field(default_factory=Changed)
+
+
+def roster_events(
+    roster: Iterable[RosterOfficer], known: dict[str, Officer], revisions: dict[str, int]
+) -> list[Event]:
+    """Roster events for the town's officers the journal does not know as they are.
+
+    ``revisions`` counts the roster events each officer already has; a new one takes the
+    next revision as its HLC, so revisions of one officer fold in order, before every
+    operational event, on every desk alike.
+    """
+    out = []
+    for o in roster:
+        have = known.get(o.call_sign)
+        if have is not None and (have.name, have.skills, have.home_beat) == (
+            o.name,
+            tuple(o.skills),
+            o.beat,
+        ):
+            continue
+        rev = revisions.get(o.call_sign, 0) + 1
+        payload = OfficerEnrolled(name=o.name, skills=tuple(o.skills), home_beat=o.beat)
+        body = json.dumps([o.call_sign, rev, payload.model_dump(mode="json")], sort_keys=True)
+        event_id = str(uuid.uuid5(_ROSTER_NS, body))
+        digest = int(hashlib.sha256(body.encode()).hexdigest()[:12], 16)
+        out.append(
+            Event(
+                event_id=event_id,
+                desk_id=ROSTER_DESK,
+                desk_seq=digest,
+                hlc=rev,
+                occurred_at=ROSTER_TIME,
+                operator_id=SYSTEM_OPERATOR,
+                type=EventType.OFFICER_ENROLLED,
+                officer_id=o.call_sign,
+                payload=payload.model_dump(mode="json"),
+            )
+        )
+    return out
 
 
 class Desk:
@@ -74,9 +135,12 @@ class Desk:
         self.operator_role = operator_role
         self.desk_code = store.desk_code
         self._hlc = HybridLogicalClock(self.clock)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._subscribers: list[Subscriber] = []
-        store.seed_roster(town.officers)
+        self._batch_changed: Changed | None = None
+        self._own: set[str] = set()  # event ids this desk object wrote (bounded)
+        if not store.readonly:
+            self._finish_migration()
 
     @classmethod
     def open(
@@ -89,8 +153,9 @@ class Desk:
         operator_id: str = "desk",
         operator_role: OperatorRole = OperatorRole.LEAD,
         extra_pragmas: dict[str, int] | None = None,
+        readonly: bool = False,
     ) -> Desk:
-        store = SqliteStore(path, desk_code, extra_pragmas)
+        store = SqliteStore(path, desk_code, extra_pragmas, readonly=readonly)
         return cls(store, town, clock=clock, operator_id=operator_id, operator_role=operator_role)
 
     def close(self) -> None:
@@ -103,6 +168,25 @@ class Desk:
         self._subscribers.append(fn)
         return lambda: self._subscribers.remove(fn)
 
+    def _notify(self, changed: Changed) -> None:
+        if changed:
+            for fn in list(self._subscribers):
+                fn(changed)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Run several commands in one transaction (all-or-nothing for what succeeded;
+        a refused command writes nothing and the others go on). Subscribers hear once."""
+        with self._lock:
+            self._batch_changed = Changed()
+            try:
+                with self.store.write():
+                    yield
+                changed = self._batch_changed
+            finally:
+                self._batch_changed = None
+        self._notify(changed)
+
     def execute(self, cmd: Command) -> Outcome:
         """Check, write and acknowledge one command. Never raises for a refusal."""
         with self._lock:
@@ -112,26 +196,33 @@ class Desk:
                 return Outcome(False, r.reason)
             except UnknownCall as exc:
                 return Outcome(False, str(exc.args[0]))
-            except StorageFull as exc:
-                return Outcome(False, str(exc))
             except StoreError as exc:
+                if self._batch_changed is not None:
+                    raise  # the batch's transaction is gone: the caller must know
                 return Outcome(False, str(exc))
-        if outcome.ok and outcome.changed:
-            for fn in list(self._subscribers):
-                fn(outcome.changed)
+            if self._batch_changed is not None:
+                self._batch_changed.merge(outcome.changed)
+                return outcome
+        self._notify(outcome.changed)
         return outcome
+
+    def _stamp(self, tx: WriteTx) -> tuple[int, int]:
+        """(this desk's last desk_seq, the journal's last seq), with the HLC caught up."""
+        db_hlc, seq = tx.journal_high()
+        if db_hlc > self._hlc.last:
+            self._hlc.observe(db_hlc)
+        return seq, tx.head()[0]
 
     def _execute(self, cmd: Command) -> Outcome:
         now = self.clock.now()
         year = now.year % 100
         with self.store.write() as tx:
             if isinstance(cmd, ReceiveCall) and cmd.source_id:
-                taken = tx.source_taken(cmd.source_id)
+                taken = tx.source_owners([cmd.source_id]).get(cmd.source_id)
                 if taken:
                     return Outcome(True, f"already taken as {taken}", already=True, call_id=taken)
             calls = {ref: tx.resolve(ref, year) for ref in cmd.call_refs()}
-            officers = cmd.officer_refs()
-            state = tx.load_state(calls.values(), officers)
+            state = tx.load_state(calls.values(), cmd.officer_refs())
             new_ids: list[str] = []
 
             def new_call_id() -> str:
@@ -141,27 +232,167 @@ class Desk:
 
             ctx = Context(self.town, now, self.operator_role, new_call_id, calls)
             drafts = decide(state, ctx, cmd)
-            db_hlc, seq = tx.journal_high()
-            if db_hlc > self._hlc.last:
-                self._hlc.observe(db_hlc)
+            desk_seq, head = self._stamp(tx)
             events: list[Event] = []
             changed = Changed()
             for i, draft in enumerate(drafts, 1):
                 ev = stamp(
                     draft,
                     desk_id=self.desk_code,
-                    desk_seq=seq + i,
+                    desk_seq=desk_seq + i,
                     hlc=self._hlc.tick(),
                     occurred_at=now,
                     operator_id=self.operator_id,
                 )
                 changed.merge(apply(state, ev, strict=True))
                 events.append(ev)
-            tx.append(events)
-            tx.save(state, changed)
+            last = head + len(events)
+            tx.append(events, head + 1)
+            tx.save(state, changed.call_ids, changed.officer_ids, last)
+            self.store.committed(last)
+        self._remember(events)
         return Outcome(
             True, events=events, changed=changed, call_id=new_ids[0] if new_ids else None
         )
+
+    def _remember(self, events: list[Event]) -> None:
+        if len(self._own) > 10_000:
+            self._own.clear()
+        self._own.update(e.event_id for e in events)
+
+    # events from elsewhere --------------------------------------------------
+
+    def ingest(
+        self, events: Iterable[Event], *, cursor: Callable[[WriteTx], None] | None = None
+    ) -> IngestReport:
+        """Take events written elsewhere (another desk, the hub, the town's roster).
+
+        Idempotent by event id, in one transaction together with whatever ``cursor`` the
+        caller keeps (called inside it). Afterwards the projections are exactly the fold
+        of every event in ``(hlc, desk_id, desk_seq)`` order, whatever order they came in:
+        an event older than the journal's head re-folds the calls and officers it touches,
+        and those they touch in turn, from their histories.
+        """
+        report = IngestReport()
+        with self._lock:
+            with self.store.write() as tx:
+                self._ingest(tx, list(events), report)
+                if cursor is not None:
+                    cursor(tx)
+        self._notify(report.changed)
+        return report
+
+    def _ingest(self, tx: WriteTx, events: list[Event], report: IngestReport) -> None:
+        unique: dict[str, Event] = {}
+        for e in events:
+            unique.setdefault(e.event_id, e)
+        have = tx.existing_event_ids(list(unique))
+        new = sorted((e for k, e in unique.items() if k not in have), key=lambda e: e.order_key)
+        report.already = len(events) - len(new)
+        report.new = len(new)
+        if not new:
+            return
+        top = tx.max_order_key()
+        head = tx.head()[0]
+        last = head + len(new)
+        tx.append(new, head + 1)
+        remote = [e.hlc for e in new if e.desk_id != ROSTER_DESK]
+        if remote and max(remote) > self._hlc.last:
+            self._hlc.observe(max(remote))
+        if top is None or new[0].order_key > top:
+            # In order: fold on top of the current state of what they touch.
+            call_ids = {c for e in new for c in e.call_ids()}
+            officer_ids = {e.officer_id for e in new if e.officer_id}
+            state = tx.load_state(call_ids, officer_ids)
+            state.sources = tx.source_owners(_source_ids(new))
+            before = len(state.conflicts)
+            changed = Changed()
+            for e in new:
+                changed.merge(apply(state, e, strict=False))
+            conflicts = state.conflicts[before:]
+            tx.save(state, changed.call_ids, changed.officer_ids, last, conflicts=conflicts)
+        else:
+            changed, conflicts, n = self._refold(tx, new, last)
+            report.refolded_events = n
+        report.conflicts = len(conflicts)
+        report.changed = changed
+        self.store.committed(last)
+
+    def _refold(
+        self, tx: WriteTx, new: list[Event], last: int
+    ) -> tuple[Changed, list[Conflict], int]:
+        """Re-fold, from their whole histories, the calls and officers the late events
+        touch and everything those touch in turn (a closed set: no event outside it
+        touches anything in it), and write them back."""
+        calls = {c for e in new for c in e.call_ids()}
+        officers = {e.officer_id for e in new if e.officer_id}
+        operators = {e.operator_id for e in new if e.type.value.startswith("operator.")}
+        history = tx.closure(calls, officers)
+        history += tx.operator_events(operators)
+        state = fold(State(), history)
+        ids = [e.event_id for e in history]
+        tx.forget_conflicts(ids)
+        calls |= {c for e in history for c in e.call_ids()}
+        officers |= {e.officer_id for e in history if e.officer_id}
+        tx.drop_missing(calls - state.calls.keys(), officers - state.officers.keys())
+        tx.save(state, calls, officers, last, conflicts=state.conflicts, replace_assignments=True)
+        return Changed(calls, officers), state.conflicts, len(history)
+
+    def take_roster(self) -> IngestReport:
+        """Take the town's roster in where it differs from the journal's (only ``run``
+        does this; readers never do)."""
+        with self._lock:
+            with self.store.read() as cur:
+                known = {o.officer_id: o for o in self.store.officers()}
+                revisions = dict(
+                    cur.execute(
+                        "SELECT officer_id, count(*) FROM journal WHERE desk_id = ? "
+                        "GROUP BY officer_id",
+                        (ROSTER_DESK,),
+                    ).fetchall()
+                )
+            events = roster_events(self.town.officers, known, revisions)
+            return self.ingest(events) if events else IngestReport()
+
+    def _finish_migration(self) -> None:
+        """A file upgraded from schema 1 keeps its roster as events, then its projections
+        are rebuilt from the journal."""
+        if not self.store.needs_rebuild():
+            return
+        old = self.store.roster_v1()
+        roster = [
+            RosterOfficer.model_construct(
+                call_sign=o.officer_id, name=o.name, skills=o.skills, beat=o.home_beat
+            )
+            for o in old
+        ]
+        with self._lock, self.store.write() as tx:
+            events = roster_events(roster, {}, {})
+            state = self._full_state(tx, extra=events)
+            tx.append(events, tx.head()[0] + 1)
+            tx.replace_projections(state, tx.head()[0])
+            tx.migration_done()
+
+    def _full_state(self, tx: WriteTx, extra: list[Event]) -> State:
+        return fold(State(), [*tx.all_events(), *extra])
+
+    # the change feed --------------------------------------------------------
+
+    def data_version(self) -> int:
+        """Cheap: changes whenever anyone commits to the file."""
+        return self.store.data_version()
+
+    def changes_since(self, seq: int, generation: int | None = None) -> Changes:
+        """Calls and officers changed since journal seq ``seq`` (any writer); calls
+        received since are listed in ``received`` with ``mine`` telling ours apart."""
+        return self.store.changes_since(seq, generation)
+
+    def wrote(self, event_id: str) -> bool:
+        """Whether this desk object wrote the event (to tell other writers' calls apart)."""
+        return event_id in self._own
+
+    def head(self) -> tuple[int, int]:
+        return self.store.head()
 
     # reads ----------------------------------------------------------------
 
@@ -217,49 +448,15 @@ class Desk:
     def officers_by_id(self, officer_ids: list[str]) -> dict[str, Officer]:
         return self.store.officers_by_id(officer_ids)
 
-    # integrity ------------------------------------------------------------
 
-    def rebuild_state(self) -> State:
-        """Fold the whole journal from scratch, starting from the roster as stored."""
-        state = State()
-        for o in self.store.officers():
-            state.officers[o.officer_id] = Officer(o.officer_id, o.name, o.skills, o.home_beat)
-        return fold(state, self.store.events())
+def _source_ids(events: list[Event]) -> list[str]:
+    out = []
+    for e in events:
+        if e.type is EventType.CALL_RECEIVED:
+            src = e.payload.get("source_id")
+            if isinstance(src, str) and src:
+                out.append(src)
+    return out
 
-    def check(self, rebuild: bool = False) -> CheckReport:
-        """SQLite integrity, journal numbering, and rebuilt projections == stored ones."""
-        problems = self.store.sqlite_checks()
-        with self._lock:
-            state = self.rebuild_state()
-            if rebuild:
-                self.store.replace_projections(state)
-            differences = self._compare(state)
-        problems += differences
-        return CheckReport(problems, self.store.count_events(), len(state.conflicts), rebuild)
 
-    def _compare(self, state: State) -> list[str]:
-        from cso_console.store import rows as r
-
-        expected = {
-            "calls": {tuple(r.call_row(c).values()) for c in state.calls.values()},
-            "assignments": {
-                tuple(r.assignment_row(a).values())
-                for c in state.calls.values()
-                for a in c.assignments
-            },
-            "officers": {tuple(r.officer_row(o).values()) for o in state.officers.values()},
-            "operators": {tuple(r.operator_row(o).values()) for o in state.operators.values()},
-            "conflicts": {(c.event_id, c.call_id, c.officer_id, c.reason) for c in state.conflicts},
-        }
-        with self.store.read() as conn:
-            stored = self.store.projection_rows(conn)
-        out = []
-        for name, rows_expected in expected.items():
-            missing, extra = rows_expected - stored[name], stored[name] - rows_expected
-            for row in sorted(missing, key=str)[:5]:
-                out.append(f"{name}: rebuilt row not stored: {row[0]} ...")
-            for row in sorted(extra, key=str)[:5]:
-                out.append(f"{name}: stored row not rebuilt: {row[0]} ...")
-            if len(missing) + len(extra) > 10:
-                out.append(f"{name}: {len(missing)} missing, {len(extra)} extra rows in all")
-        return out
+__all__ = ["Desk", "IngestReport", "Outcome", "StorageFull", "roster_events"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 
 from cso_console.desk import Desk
 from cso_console.domain.commands import ReceiveCall
+from cso_console.store import StorageFull, StoreError
 
 FIELDS = (
     "type",
@@ -33,7 +35,8 @@ class IntakeReport:
     refused: list[tuple[int, str]] = field(default_factory=list)
     unverified: int = 0
     readable_lines: int = 0
-    stopped: str | None = None  # why intake stopped early (disk full)
+    stopped: str | None = None  # why intake stopped early (disk full, database busy)
+    full: bool = False  # stopped because the disk is full
 
 
 class LineRefused(ValueError):
@@ -111,36 +114,69 @@ def parse_line(line: str, desk: Desk) -> ReceiveCall:
         raise LineRefused(f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
 
 
+BATCH_SECONDS = 0.1  # the most a batch holds the write lock
+BATCH_LINES = 2000
+
+
 def take_lines(
     desk: Desk, lines: Iterable[str], on_line: Callable[[], None] | None = None
 ) -> IntakeReport:
-    """Take every good line (each its own transaction), report the bad ones."""
+    """Take every good line, in batches (one transaction each, holding the write lock at
+    most ~100 ms, all-or-nothing per batch), and report the bad ones. Idempotent by
+    source id: a re-run takes only what is not taken yet."""
     report = IntakeReport()
-    for number, line in enumerate(lines, 1):
-        if on_line:
-            on_line()
-        if not line.strip():
-            continue
+    pending = list(enumerate(lines, 1))
+    at = 0
+    while at < len(pending):
+        batch = IntakeReport()
+        done = at
         try:
-            cmd = parse_line(line, desk)
-        except LineRefused as exc:
-            if not str(exc).startswith("not JSON") and str(exc) != "not a JSON object":
-                report.readable_lines += 1
-            report.refused.append((number, str(exc)))
-            continue
-        report.readable_lines += 1
-        outcome = desk.execute(cmd)
-        if outcome.already:
-            report.already += 1
-        elif outcome.ok:
-            report.taken += 1
-            received = outcome.events[0].payload if outcome.events else {}
-            if not received.get("location_verified", True):
-                report.unverified += 1
-        elif "disk is full" in outcome.reason:
-            report.refused.append((number, outcome.reason))
-            report.stopped = f"stopped at line {number}: {outcome.reason}"
-            break
-        else:
-            report.refused.append((number, outcome.reason))
+            with desk.batch():
+                started = time.monotonic()
+                while done < len(pending) and done - at < BATCH_LINES:
+                    if done > at and time.monotonic() - started > BATCH_SECONDS:
+                        break
+                    number, line = pending[done]
+                    done += 1
+                    _take_one(desk, number, line, batch)
+        except StoreError as exc:
+            # The batch was rolled back: nothing of it was taken.
+            report.readable_lines += batch.readable_lines
+            report.refused += [r for r in batch.refused]
+            report.refused.append((pending[done - 1][0], str(exc)))
+            report.stopped = f"stopped at line {pending[at][0]}: {exc}"
+            report.full = isinstance(exc, StorageFull)
+            return report
+        if on_line:
+            for _ in range(done - at):
+                on_line()
+        report.taken += batch.taken
+        report.already += batch.already
+        report.unverified += batch.unverified
+        report.readable_lines += batch.readable_lines
+        report.refused += batch.refused
+        at = done
     return report
+
+
+def _take_one(desk: Desk, number: int, line: str, report: IntakeReport) -> None:
+    if not line.strip():
+        return
+    try:
+        cmd = parse_line(line, desk)
+    except LineRefused as exc:
+        if not str(exc).startswith("not JSON") and str(exc) != "not a JSON object":
+            report.readable_lines += 1
+        report.refused.append((number, str(exc)))
+        return
+    report.readable_lines += 1
+    outcome = desk.execute(cmd)
+    if outcome.already:
+        report.already += 1
+    elif outcome.ok:
+        report.taken += 1
+        received = outcome.events[0].payload if outcome.events else {}
+        if not received.get("location_verified", True):
+            report.unverified += 1
+    else:
+        report.refused.append((number, outcome.reason))

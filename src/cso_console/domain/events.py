@@ -35,6 +35,7 @@ class EventType(StrEnum):
     OPERATOR_SIGNED_OUT = "operator.signed_out"
     CALLER_VIEWED = "call.caller_viewed"
     ALERT_ACKNOWLEDGED = "call.alert_acknowledged"
+    OFFICER_ENROLLED = "officer.enrolled"
 
 
 class _Payload(BaseModel):
@@ -116,6 +117,14 @@ class OperatorSignedIn(_Payload):
     role: OperatorRole
 
 
+class OfficerEnrolled(_Payload):
+    """An officer on the roster, or a change to their name, skills or home beat."""
+
+    name: str = Field(min_length=1)
+    skills: tuple[str, ...] = ()
+    home_beat: str | None = None
+
+
 PAYLOADS: dict[EventType, type[_Payload]] = {
     EventType.CALL_RECEIVED: CallReceived,
     EventType.UNIT_DISPATCHED: UnitDispatched,
@@ -139,6 +148,7 @@ PAYLOADS: dict[EventType, type[_Payload]] = {
     EventType.OPERATOR_SIGNED_OUT: NoPayload,
     EventType.CALLER_VIEWED: NoPayload,
     EventType.ALERT_ACKNOWLEDGED: NoPayload,
+    EventType.OFFICER_ENROLLED: OfficerEnrolled,
 }
 
 # Fields that identify a caller: kept out of default exports and off the board.
@@ -183,6 +193,15 @@ class Event(BaseModel):
     def data(self) -> Any:
         """The typed payload."""
         return PAYLOADS[self.type].model_validate(self.payload)
+
+    def call_ids(self) -> list[str]:
+        """Every call this event touches (a reassignment also touches the call left)."""
+        out = [self.call_id] if self.call_id else []
+        if self.type is EventType.OFFICER_REASSIGNED:
+            left = self.payload.get("from_call_id")
+            if isinstance(left, str) and left:
+                out.append(left)
+        return out
 
 
 def new_event_id() -> str:

@@ -68,6 +68,8 @@ class State:
     officers: dict[str, Officer] = field(default_factory=dict)
     operators: dict[str, Operator] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
+    # source id (of an intake line, another agency's record) -> the call that holds it
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 def _c(call_id: str) -> str:
@@ -125,6 +127,9 @@ def _received(state: State, e: Event, ch: Changed) -> None:
         raise Refused("A new call needs a number.")
     if e.call_id in state.calls:
         raise Refused(f"{_c(e.call_id)} already exists.")
+    owner = state.sources.get(d.source_id) if d.source_id else None
+    if owner is not None and owner != e.call_id:
+        raise Refused(f"Source {d.source_id} is already call {short_number(owner)}.")
     state.calls[e.call_id] = Call(
         call_id=e.call_id,
         type_code=d.type_code,
@@ -140,6 +145,8 @@ def _received(state: State, e: Event, ch: Changed) -> None:
         narrative=d.narrative,
         source_id=d.source_id,
     )
+    if d.source_id:
+        state.sources[d.source_id] = e.call_id
     ch.call_ids.add(e.call_id)
 
 
@@ -395,6 +402,18 @@ def _alert_acked(state: State, e: Event, ch: Changed) -> None:
     ch.call_ids.add(call.call_id)
 
 
+def _enrolled(state: State, e: Event, ch: Changed) -> None:
+    if not e.officer_id:
+        raise Refused("A roster entry needs a call sign.")
+    d = e.data()
+    officer = state.officers.get(e.officer_id)
+    if officer is None:
+        state.officers[e.officer_id] = Officer(e.officer_id, d.name, d.skills, d.home_beat)
+    else:
+        officer.name, officer.skills, officer.home_beat = d.name, d.skills, d.home_beat
+    ch.officer_ids.add(e.officer_id)
+
+
 def _operator_in(state: State, e: Event, ch: Changed) -> None:
     from cso_console.domain.model import OperatorRole
 
@@ -431,6 +450,7 @@ _HANDLERS: dict[EventType, Any] = {
     EventType.OPERATOR_SIGNED_OUT: _operator_out,
     EventType.CALLER_VIEWED: _caller_viewed,
     EventType.ALERT_ACKNOWLEDGED: _alert_acked,
+    EventType.OFFICER_ENROLLED: _enrolled,
 }
 
 

@@ -1,28 +1,35 @@
-"""Opening a desk database: refuse foreign or newer files, create new ones 0600, migrate.
+"""Opening a desk database: refuse foreign or newer files, create new ones 0600, migrate;
+or open one read-only for a reader that must never change it.
 
-Writes go through ``BEGIN IMMEDIATE`` (the SQLAlchemy sqlite dialect's documented recipe:
-disable pysqlite's own BEGIN, emit ours from the ``begin`` event), so a command takes the
-write lock before it reads the state it validates against.
+Writes take the lock first (``BEGIN IMMEDIATE``), so a command reads the state it checks
+against under the same lock it writes with. SQLModel/SQLAlchemy is imported here only
+when a file is created or migrated; the hot path is the DB-API.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import struct
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import OperationalError
-from sqlmodel import SQLModel
-
-from cso_console.store import tables
-
 APPLICATION_ID = 0x43534F43  # "CSOC"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_HEADER = b"SQLite format 3\x00"
 SQLITE_FULL = 13
+BUSY_TIMEOUT_MS = 5000
+# The tables (and their columns) a reader relies on: a file that lacks them is refused.
+EXPECTED_TABLES = {
+    "journal": {"seq", "event_id", "desk_id", "desk_seq", "hlc", "type", "payload"},
+    "calls": {"call_id", "status", "changed_seq"},
+    "assignments": {"call_id", "officer_id"},
+    "officers": {"officer_id", "status", "changed_seq"},
+    "operators": {"operator_id"},
+    "conflicts": {"event_id", "reason"},
+    "meta": {"key", "value"},
+}
 
 
 class StoreError(Exception):
@@ -37,12 +44,38 @@ class NewerSchema(StoreError):
     pass
 
 
+class OlderSchema(StoreError):
+    pass
+
+
 class StorageFull(StoreError):
     pass
 
 
 class DeskMismatch(StoreError):
     pass
+
+
+_SQLITE_WORDS = {
+    "database is locked": "the database is busy: another program is writing to it",
+    "database disk image is malformed": "the database file is damaged",
+    "file is not a database": "it is not a database file",
+    "unable to open database file": "the file or its folder cannot be opened",
+    "attempt to write a readonly database": "the file is read-only",
+    "disk I/O error": "the disk reported an input/output error",
+    "database or disk is full": "the disk is full",
+}
+
+
+def plain_error(exc: BaseException) -> str:
+    """SQLite's complaint as a sentence for a desk assistant: no SQL, no library links."""
+    text = str(getattr(exc, "orig", exc))
+    for key, words in _SQLITE_WORDS.items():
+        if key in text:
+            return words
+    if text.startswith("no such table") or text.startswith("no such column"):
+        return "its tables are not those of a CSO Console database"
+    return re.sub(r"\s*\(Background on this error at:.*\)$", "", text).split("\n")[0]
 
 
 def _header(path: Path) -> bytes:
@@ -80,10 +113,15 @@ def inspect_file(path: Path) -> str:
 
 
 def _create_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        if exc.errno == 28:  # ENOSPC
+            raise StorageFull("The disk is full; the database could not be created.") from None
+        raise StoreError(f"{path}: the database cannot be created ({exc.strerror}).") from None
 
 
 def is_storage_full(exc: BaseException) -> bool:
@@ -94,40 +132,130 @@ def is_storage_full(exc: BaseException) -> bool:
     return False
 
 
-def make_engine(path: Path, *, immediate: bool, extra_pragmas: dict[str, int] | None) -> Engine:
-    engine = create_engine(
-        f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 5.0}
+def _pragmas(conn: sqlite3.Connection, extra: dict[str, int] | None) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    for name, value in (extra or {}).items():
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"not a pragma: {name}")
+        conn.execute(f"PRAGMA {name} = {int(value)}")
+
+
+def connect(path: Path, extra_pragmas: dict[str, int] | None = None) -> sqlite3.Connection:
+    """A read-write connection with our settings; transactions are begun explicitly."""
+    conn = sqlite3.connect(
+        path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
     )
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
-        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA busy_timeout = 5000")
-        cur.execute("PRAGMA synchronous = FULL")
-        cur.execute("PRAGMA foreign_keys = ON")
-        for name, value in (extra_pragmas or {}).items():
-            cur.execute(f"PRAGMA {name} = {int(value)}")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-    return engine
+    _pragmas(conn, extra_pragmas)
+    return conn
 
 
-def _migrate_1(conn: Connection) -> None:
-    SQLModel.metadata.create_all(conn)
-    for ddl in tables.JOURNAL_TRIGGERS:
-        conn.exec_driver_sql(ddl)
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write: ``mode=ro``; ``immutable=1`` where the folder is
+    read-only (SQLite could not make its ``-shm`` there, and nobody can be writing)."""
+    from urllib.parse import quote
+
+    folder_writable = os.access(path.parent, os.W_OK)
+    wal = Path(f"{path}-wal")
+    shm_usable = Path(f"{path}-shm").exists() and os.access(f"{path}-shm", os.R_OK)
+    immutable = not folder_writable and not (wal.exists() and shm_usable)
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA query_only = 1")
+    return conn
 
 
-MIGRATIONS = {1: _migrate_1}
+def check_tables(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse (without writing) a file whose tables are not ours."""
+    try:
+        have: dict[str, set[str]] = {}
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            have[name] = {r[1] for r in conn.execute(f'PRAGMA table_info("{name}")')}
+    except sqlite3.Error as exc:
+        raise NotADeskDatabase(f"{path} cannot be read: {plain_error(exc)}.") from None
+    for table, columns in EXPECTED_TABLES.items():
+        if not columns <= have.get(table, set()):
+            raise NotADeskDatabase(
+                f"{path} has the mark of a CSO Console database but not its tables "
+                f"({table} is missing or different); it was left untouched."
+            )
+
+
+def open_readonly(path: Path) -> sqlite3.Connection:
+    """Open an existing desk database for reading only; never creates, migrates or chmods."""
+    if not path.exists():
+        raise StoreError(f"{path}: no such database.")
+    if inspect_file(path) == "new":
+        raise NotADeskDatabase(f"{path} is empty: not a CSO Console database.")
+    try:
+        conn = connect_readonly(path)
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path} cannot be read: {plain_error(exc)}.") from None
+    if version < SCHEMA_VERSION:
+        conn.close()
+        raise OlderSchema(
+            f"{path} was written by an older CSO Console (schema {version}); open it once "
+            "with `cso-console run --db` to upgrade it, then read it."
+        )
+    check_tables(conn, path)
+    return conn
 
 
 def _now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _create_schema(conn: sqlite3.Connection) -> None:
+    for ddl in schema_ddl():
+        conn.execute(ddl)
+
+
+def schema_ddl() -> list[str]:
+    """The DDL of every table, index and trigger, from the SQLModel metadata."""
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.schema import CreateIndex, CreateTable
+    from sqlmodel import SQLModel
+
+    from cso_console.store import tables
+
+    dialect = sqlite.dialect()  # type: ignore[no-untyped-call]
+    out = []
+    for table in SQLModel.metadata.sorted_tables:
+        out.append(str(CreateTable(table).compile(dialect=dialect)))
+        out += [str(CreateIndex(ix).compile(dialect=dialect)) for ix in table.indexes]
+    return out + list(tables.JOURNAL_TRIGGERS)
+
+
+def _migrate_2(conn: sqlite3.Connection) -> None:
+    """Schema 1 -> 2: the journal gets its local commit order (``seq``), projections carry
+    the seq that last wrote them, and the roster becomes journal events. The journal is
+    copied in fold order; the projections are rebuilt from it by the caller."""
+    conn.execute("ALTER TABLE journal RENAME TO journal_v1")
+    officers = conn.execute("SELECT officer_id, name, skills, home_beat FROM officers").fetchall()
+    for table in ("assignments", "calls", "officers", "operators", "conflicts"):
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+    for name in ("journal_no_delete", "journal_no_update"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for (ix,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'journal_v1' "
+        "AND sql IS NOT NULL"
+    ).fetchall():
+        conn.execute(f'DROP INDEX "{ix}"')
+    _create_schema(conn)
+    conn.execute(
+        "INSERT INTO journal (event_id, desk_id, desk_seq, hlc, occurred_at, operator_id, type, "
+        "call_id, officer_id, payload, hub_seq) SELECT event_id, desk_id, desk_seq, hlc, "
+        "occurred_at, operator_id, type, call_id, officer_id, payload, hub_seq "
+        "FROM journal_v1 ORDER BY hlc, desk_id, desk_seq"
+    )
+    conn.execute("DROP TABLE journal_v1")
+    # The roster of schema 1 lived only in the officers table: keep it, as roster events.
+    conn.execute("CREATE TABLE roster_v1 (officer_id, name, skills, home_beat)")
+    conn.executemany("INSERT INTO roster_v1 VALUES (?, ?, ?, ?)", officers)
+    conn.execute("INSERT INTO meta VALUES ('needs_rebuild', '1') ON CONFLICT DO NOTHING")
 
 
 def prepare(path: Path, desk_code: str | None, extra_pragmas: dict[str, int] | None) -> str:
@@ -135,51 +263,66 @@ def prepare(path: Path, desk_code: str | None, extra_pragmas: dict[str, int] | N
     state = inspect_file(path)
     if state == "new":
         _create_file(path)
-        # Created in rollback-journal mode so the header (application id, version)
-        # is in the main file before any WAL exists; then switched to WAL for good.
-        raw = sqlite3.connect(path, isolation_level=None)
-        try:
-            raw.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        finally:
-            raw.close()
-    engine = make_engine(path, immediate=True, extra_pragmas=extra_pragmas)
     try:
-        with engine.connect() as conn:  # autobegins BEGIN IMMEDIATE
-            current = conn.exec_driver_sql("PRAGMA user_version").scalar_one()
-            if current > SCHEMA_VERSION:
-                raise NewerSchema(f"{path} has schema version {current}; upgrade CSO Console.")
-            for version in range(current + 1, SCHEMA_VERSION + 1):
-                MIGRATIONS[version](conn)
-                conn.execute(
-                    text("INSERT INTO schema_version VALUES (:v, :t)"),
-                    {"v": version, "t": _now_text()},
-                )
-                conn.exec_driver_sql(f"PRAGMA user_version = {version}")
-            stored = conn.execute(
-                text("SELECT value FROM meta WHERE key = 'desk_code'")
-            ).scalar_one_or_none()
-            if stored is None:
-                stored = desk_code or "D1"
-                conn.execute(
-                    text("INSERT INTO meta VALUES ('desk_code', :v), ('created_at', :t)"),
-                    {"v": stored, "t": _now_text()},
-                )
-            elif desk_code and desk_code != stored:
+        conn = connect(path, extra_pragmas)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: the database cannot be opened ({plain_error(exc)}).") from None
+    try:
+        if state == "new":
+            # Rollback-journal mode first, so the header (application id, version) is in
+            # the main file before any WAL exists; then WAL for good.
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute("BEGIN IMMEDIATE")
+        current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if current > SCHEMA_VERSION:
+            raise NewerSchema(f"{path} has schema version {current}; upgrade CSO Console.")
+        if current == 0:
+            _create_schema(conn)
+        elif current < SCHEMA_VERSION:
+            check_tables_v1(conn, path)
+            _migrate_2(conn)
+        else:
+            check_tables(conn, path)
+        if current < SCHEMA_VERSION:
+            conn.execute("INSERT INTO schema_version VALUES (?, ?)", (SCHEMA_VERSION, _now_text()))
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        row = conn.execute("SELECT value FROM meta WHERE key = 'desk_code'").fetchone()
+        if row is None:
+            stored = desk_code or "D1"
+            conn.execute(
+                "INSERT INTO meta VALUES ('desk_code', ?), ('created_at', ?)",
+                (stored, _now_text()),
+            )
+        else:
+            stored = str(row[0])
+            if desk_code and desk_code != stored:
                 raise DeskMismatch(
                     f"{path} belongs to desk {stored}, not {desk_code}; give another --db "
                     "for a new desk."
                 )
-            conn.commit()
-        raw = sqlite3.connect(path, isolation_level=None)
-        try:
-            raw.execute("PRAGMA journal_mode = WAL")
-        finally:
-            raw.close()
-    except OperationalError as exc:
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.Error as exc:
+        if conn.in_transaction:
+            conn.rollback()
         if is_storage_full(exc):
             raise StorageFull("The disk is full; the database could not be prepared.") from None
-        raise StoreError(f"{path}: {exc.orig}") from None
+        raise StoreError(f"{path}: {plain_error(exc)}.") from None
+    except BaseException:
+        if conn.in_transaction:
+            conn.rollback()
+        raise
     finally:
-        engine.dispose()
-    os.chmod(path, 0o600)
-    return str(stored)
+        conn.close()
+    if state == "new":
+        os.chmod(path, 0o600)
+    return stored
+
+
+def check_tables_v1(conn: sqlite3.Connection, path: Path) -> None:
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not {"journal", "officers", "meta", "calls"} <= names:
+        raise NotADeskDatabase(
+            f"{path} has the mark of a CSO Console database but not its tables; "
+            "it was left untouched."
+        )

@@ -1,9 +1,17 @@
-"""Domain objects <-> projection rows. One mapping, used by writes, reads and rebuilds."""
+"""Domain objects <-> projection rows. One mapping, used by writes, reads and rebuilds.
+
+A call's fields are written down once, in :class:`cso_console.domain.model.Call`; the
+calls table's columns, the row mapping here and the export columns follow from it. Rows
+are plain tuples in column order so the hot path runs constant SQL through the DB-API.
+"""
 
 from __future__ import annotations
 
 import json
+import typing
+from dataclasses import fields
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from cso_console.domain.callnumber import split_call_number
@@ -29,163 +37,155 @@ def d(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def call_row(c: Call) -> dict[str, Any]:
+def _kind(hint: Any) -> tuple[str, bool]:
+    """('text' | 'int' | 'bool' | 'time' | 'enum:<module.Class>', nullable) of a field type."""
+    args = typing.get_args(hint)
+    nullable = type(None) in args
+    base = next((a for a in args if a is not type(None)), hint) if args else hint
+    if base is datetime:
+        return "time", nullable
+    if base is bool:
+        return "bool", nullable
+    if base is int:
+        return "int", nullable
+    return "text", nullable
+
+
+_CALL_HINTS = typing.get_type_hints(Call)
+# The fields of a call as stored: the domain's fields (assignments live in their own table).
+CALL_FIELDS: tuple[tuple[str, str, bool], ...] = tuple(
+    (f.name, *_kind(_CALL_HINTS[f.name])) for f in fields(Call) if f.name != "assignments"
+)
+# Derived columns kept for queries: the call number's parts, open or not, the place key.
+_DERIVED = (
+    ("desk_code", "text", False),
+    ("year", "int", False),
+    ("seq", "int", False),
+    ("is_open", "int", False),
+    ("location_key", "text", False),
+)
+# (column, 'int' | 'text', nullable) in table order; the table adds changed_seq last.
+CALL_COLUMNS: tuple[tuple[str, str, bool], ...] = tuple(
+    (name, "int" if kind in ("int", "bool") else "text", nullable)
+    for name, kind, nullable in CALL_FIELDS + _DERIVED
+)
+CALL_COLUMN_NAMES = tuple(c[0] for c in CALL_COLUMNS)
+_CALL_ENUMS = {"status": CallStatus}
+
+
+def _to_column(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "time":
+        return t(value)
+    if kind == "bool":
+        return int(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def call_row(c: Call, changed_seq: int = 0) -> tuple[Any, ...]:
     try:
         desk, year, seq = split_call_number(c.call_id)
     except ValueError:
         desk, year, seq = "", 0, 0
-    return {
-        "call_id": c.call_id,
-        "desk_code": desk,
-        "year": year,
-        "seq": seq,
-        "type_code": c.type_code,
-        "priority": c.priority,
-        "status": c.status.value,
-        "is_open": int(c.status.is_open),
-        "location": c.location,
-        "location_key": normalize_place(c.location),
-        "location_verified": int(c.location_verified),
-        "beat_id": c.beat_id,
-        "caller_name": c.caller_name,
-        "caller_phone": c.caller_phone,
-        "narrative": c.narrative,
-        "received_at": t(c.received_at),
-        "status_at": t(c.status_at),
-        "disposition": c.disposition,
-        "duplicate_of": c.duplicate_of,
-        "transferred_to": c.transferred_to,
-        "scheduled_for": t(c.scheduled_for),
-        "source_id": c.source_id,
-        "closed_at": t(c.closed_at),
-        "note_count": c.note_count,
-        "alert_acked_at": t(c.alert_acked_at),
-    }
+    own = tuple(_to_column(kind, getattr(c, name)) for name, kind, _ in CALL_FIELDS)
+    derived = (desk, year, seq, int(c.status.is_open), normalize_place(c.location))
+    return own + derived + (changed_seq,)
 
 
-def assignment_row(a: Assignment) -> dict[str, Any]:
-    return {
-        "call_id": a.call_id,
-        "officer_id": a.officer_id,
-        "dispatched_at": t(a.dispatched_at),
-        "role": a.role.value,
-        "en_route_at": t(a.en_route_at),
-        "on_scene_at": t(a.on_scene_at),
-        "cleared_at": t(a.cleared_at),
-        "disposition": a.disposition,
-        "welfare_acked_at": t(a.welfare_acked_at),
-    }
+def call_from_row(r: tuple[Any, ...], assignments: list[Assignment]) -> Call:
+    kw: dict[str, Any] = {}
+    for (name, kind, _), value in zip(CALL_FIELDS, r, strict=False):
+        if value is None:
+            kw[name] = None
+        elif kind == "time":
+            kw[name] = datetime.fromisoformat(value)
+        elif kind == "bool":
+            kw[name] = bool(value)
+        elif name in _CALL_ENUMS:
+            kw[name] = _CALL_ENUMS[name](value)
+        else:
+            kw[name] = value
+    return Call(**kw, assignments=assignments)
 
 
-def officer_row(o: Officer) -> dict[str, Any]:
-    return {
-        "officer_id": o.officer_id,
-        "name": o.name,
-        "skills": ";".join(o.skills),
-        "home_beat": o.home_beat,
-        "status": o.status.value,
-        "status_since": t(o.status_since),
-        "beat_id": o.beat_id,
-        "current_call_id": o.current_call_id,
-        "calls_this_shift": o.calls_this_shift,
-        "signed_on_at": t(o.signed_on_at),
-    }
+ASSIGNMENT_COLUMNS = (
+    "call_id", "officer_id", "dispatched_at", "role", "en_route_at", "on_scene_at",
+    "cleared_at", "disposition", "welfare_acked_at",
+)  # fmt: skip
 
 
-def operator_row(o: Operator) -> dict[str, Any]:
-    return {
-        "operator_id": o.operator_id,
-        "role": o.role.value,
-        "signed_in_at": t(o.signed_in_at),
-        "signed_in": int(o.signed_in),
-    }
+def assignment_row(a: Assignment) -> tuple[Any, ...]:
+    return (
+        a.call_id, a.officer_id, t(a.dispatched_at), a.role.value, t(a.en_route_at),
+        t(a.on_scene_at), t(a.cleared_at), a.disposition, t(a.welfare_acked_at),
+    )  # fmt: skip
 
 
-def call_from_row(r: Any, assignments: list[Assignment]) -> Call:
-    return Call(
-        call_id=r.call_id,
-        type_code=r.type_code,
-        priority=r.priority,
-        location=r.location,
-        location_verified=bool(r.location_verified),
-        beat_id=r.beat_id,
-        received_at=d(r.received_at),  # type: ignore[arg-type]
-        status=CallStatus(r.status),
-        status_at=d(r.status_at),
-        caller_name=r.caller_name,
-        caller_phone=r.caller_phone,
-        narrative=r.narrative,
-        disposition=r.disposition,
-        duplicate_of=r.duplicate_of,
-        transferred_to=r.transferred_to,
-        scheduled_for=d(r.scheduled_for),
-        source_id=r.source_id,
-        closed_at=d(r.closed_at),
-        note_count=r.note_count,
-        alert_acked_at=d(r.alert_acked_at),
-        assignments=assignments,
-    )
-
-
-def assignment_from_row(r: Any) -> Assignment:
+def assignment_from_row(r: tuple[Any, ...]) -> Assignment:
     return Assignment(
-        call_id=r.call_id,
-        officer_id=r.officer_id,
-        role=Role(r.role),
-        dispatched_at=d(r.dispatched_at),  # type: ignore[arg-type]
-        en_route_at=d(r.en_route_at),
-        on_scene_at=d(r.on_scene_at),
-        cleared_at=d(r.cleared_at),
-        disposition=r.disposition,
-        welfare_acked_at=d(r.welfare_acked_at),
-    )
+        call_id=r[0], officer_id=r[1], dispatched_at=d(r[2]),  # type: ignore[arg-type]
+        role=Role(r[3]), en_route_at=d(r[4]), on_scene_at=d(r[5]), cleared_at=d(r[6]),
+        disposition=r[7], welfare_acked_at=d(r[8]),
+    )  # fmt: skip
 
 
-def officer_from_row(r: Any) -> Officer:
+OFFICER_COLUMNS = (
+    "officer_id", "name", "skills", "home_beat", "status", "status_since", "beat_id",
+    "current_call_id", "calls_this_shift", "signed_on_at", "changed_seq",
+)  # fmt: skip
+
+
+def officer_row(o: Officer, changed_seq: int = 0) -> tuple[Any, ...]:
+    return (
+        o.officer_id, o.name, ";".join(o.skills), o.home_beat, o.status.value,
+        t(o.status_since), o.beat_id, o.current_call_id, o.calls_this_shift,
+        t(o.signed_on_at), changed_seq,
+    )  # fmt: skip
+
+
+def officer_from_row(r: tuple[Any, ...]) -> Officer:
     return Officer(
-        officer_id=r.officer_id,
-        name=r.name,
-        skills=tuple(s for s in r.skills.split(";") if s),
-        home_beat=r.home_beat,
-        status=OfficerStatus(r.status),
-        status_since=d(r.status_since),
-        beat_id=r.beat_id,
-        current_call_id=r.current_call_id,
-        calls_this_shift=r.calls_this_shift,
-        signed_on_at=d(r.signed_on_at),
-    )
+        officer_id=r[0], name=r[1], skills=tuple(s for s in r[2].split(";") if s),
+        home_beat=r[3], status=OfficerStatus(r[4]), status_since=d(r[5]), beat_id=r[6],
+        current_call_id=r[7], calls_this_shift=r[8], signed_on_at=d(r[9]),
+    )  # fmt: skip
 
 
-def operator_from_row(r: Any) -> Operator:
-    return Operator(r.operator_id, OperatorRole(r.role), d(r.signed_in_at), bool(r.signed_in))
+OPERATOR_COLUMNS = ("operator_id", "role", "signed_in_at", "signed_in", "changed_seq")
 
 
-def journal_row(e: Event) -> dict[str, Any]:
-    return {
-        "event_id": e.event_id,
-        "desk_id": e.desk_id,
-        "desk_seq": e.desk_seq,
-        "hlc": e.hlc,
-        "occurred_at": t(e.occurred_at),
-        "operator_id": e.operator_id,
-        "type": e.type.value,
-        "call_id": e.call_id,
-        "officer_id": e.officer_id,
-        "payload": json.dumps(e.payload, sort_keys=True, separators=(",", ":")),
-        "hub_seq": None,
-    }
+def operator_row(o: Operator, changed_seq: int = 0) -> tuple[Any, ...]:
+    return (o.operator_id, o.role.value, t(o.signed_in_at), int(o.signed_in), changed_seq)
 
 
-def event_from_row(r: Any) -> Event:
+def operator_from_row(r: tuple[Any, ...]) -> Operator:
+    return Operator(r[0], OperatorRole(r[1]), d(r[2]), bool(r[3]))
+
+
+JOURNAL_COLUMNS = (
+    "event_id", "desk_id", "desk_seq", "hlc", "occurred_at", "operator_id", "type", "call_id",
+    "officer_id", "payload",
+)  # fmt: skip
+
+
+def payload_json(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def journal_row(e: Event) -> tuple[Any, ...]:
+    return (
+        e.event_id, e.desk_id, e.desk_seq, e.hlc, t(e.occurred_at), e.operator_id,
+        e.type.value, e.call_id, e.officer_id, payload_json(e.payload),
+    )  # fmt: skip
+
+
+def event_from_row(r: tuple[Any, ...]) -> Event:
+    """A journal row (in JOURNAL_COLUMNS order) back to an event."""
     return Event(
-        event_id=r.event_id,
-        desk_id=r.desk_id,
-        desk_seq=r.desk_seq,
-        hlc=r.hlc,
-        occurred_at=datetime.fromisoformat(r.occurred_at),
-        operator_id=r.operator_id,
-        type=r.type,
-        call_id=r.call_id,
-        officer_id=r.officer_id,
-        payload=json.loads(r.payload),
-    )
+        event_id=r[0], desk_id=r[1], desk_seq=r[2], hlc=r[3],
+        occurred_at=datetime.fromisoformat(r[4]), operator_id=r[5], type=r[6],
+        call_id=r[7], officer_id=r[8], payload=json.loads(r[9]),
+    )  # fmt: skip

@@ -1,207 +1,371 @@
-"""The desk's SQLite store: journal + projections, written together in one transaction."""
+"""The desk's SQLite store: journal + projections, written together in one transaction.
+
+The hot path (command -> events -> projections -> commit) is constant SQL on the DB-API
+cursor, so sqlite3's statement cache applies and nothing is built per command. Officers and
+operators are kept in memory and brought up to date from the change feed (rows with a
+``changed_seq`` above the last one seen) inside each write transaction, before the command
+is checked, so another writer's change is never missed.
+"""
 
 from __future__ import annotations
 
+import copy
+import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, literal_column, select, text
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError, OperationalError
-
 from cso_console.domain.callnumber import CallRef, parse_call_ref
 from cso_console.domain.events import Event
-from cso_console.domain.fold import Changed, State
-from cso_console.domain.model import Call, Officer
-from cso_console.domain.town import RosterOfficer
+from cso_console.domain.fold import Conflict, State
+from cso_console.domain.model import Call, Officer, Operator
 from cso_console.store import rows
 from cso_console.store.database import (
     StorageFull,
     StoreError,
+    connect,
+    connect_readonly,
     is_storage_full,
-    make_engine,
+    open_readonly,
+    plain_error,
     prepare,
 )
-from cso_console.store.tables import (
-    AssignmentRow,
-    CallRow,
-    ConflictRow,
-    JournalRow,
-    OfficerRow,
-    OperatorRow,
-)
 
-J = JournalRow.__table__  # type: ignore[attr-defined]
-C = CallRow.__table__  # type: ignore[attr-defined]
-A = AssignmentRow.__table__  # type: ignore[attr-defined]
-O = OfficerRow.__table__  # type: ignore[attr-defined]  # noqa: E741
-OP = OperatorRow.__table__  # type: ignore[attr-defined]
-CF = ConflictRow.__table__  # type: ignore[attr-defined]
+_CALL_SQL_COLS = ", ".join(rows.CALL_COLUMN_NAMES)
+_CALL_SELECT = f"SELECT {_CALL_SQL_COLS} FROM calls"
+_ASSIGNMENT_SELECT = f"SELECT {', '.join(rows.ASSIGNMENT_COLUMNS)} FROM assignments"
+_OFFICER_SELECT = f"SELECT {', '.join(rows.OFFICER_COLUMNS[:-1])} FROM officers"
+_OPERATOR_SELECT = f"SELECT {', '.join(rows.OPERATOR_COLUMNS[:-1])} FROM operators"
+_JOURNAL_SELECT = f"SELECT {', '.join(rows.JOURNAL_COLUMNS)} FROM journal"
+_JOURNAL_ORDER = " ORDER BY hlc, desk_id, desk_seq"
+
+
+def _upsert(table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> str:
+    marks = ", ".join("?" * len(columns))
+    sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}"
+    )
+
+
+UPSERT_CALL = _upsert("calls", (*rows.CALL_COLUMN_NAMES, "changed_seq"), ("call_id",))
+UPSERT_ASSIGNMENT = _upsert(
+    "assignments", rows.ASSIGNMENT_COLUMNS, ("call_id", "officer_id", "dispatched_at")
+)
+UPSERT_OFFICER = _upsert("officers", rows.OFFICER_COLUMNS, ("officer_id",))
+UPSERT_OPERATOR = _upsert("operators", rows.OPERATOR_COLUMNS, ("operator_id",))
+INSERT_CONFLICT = (
+    "INSERT INTO conflicts (event_id, call_id, officer_id, reason, changed_seq) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET reason = excluded.reason, "
+    "changed_seq = excluded.changed_seq"
+)
+INSERT_EVENT = (
+    f"INSERT INTO journal (seq, {', '.join(rows.JOURNAL_COLUMNS)}) "
+    f"VALUES (?, {', '.join('?' * len(rows.JOURNAL_COLUMNS))})"
+)
 
 
 class UnknownCall(LookupError):
     pass
 
 
-def _load_assignments(conn: Connection, call_ids: Iterable[str]) -> dict[str, list[Any]]:
-    ids = list(call_ids)
-    out: dict[str, list[Any]] = {c: [] for c in ids}
-    if not ids:
-        return out
-    q = (
-        select(A)
-        .where(A.c.call_id.in_(ids))
-        .order_by(A.c.call_id, A.c.dispatched_at, A.c.officer_id)
-    )
-    for r in conn.execute(q):
-        out[r.call_id].append(rows.assignment_from_row(r))
+def _in(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def load_assignments(cur: sqlite3.Cursor, call_ids: list[str]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {c: [] for c in call_ids}
+    for chunk in _chunks(call_ids):
+        q = f"{_ASSIGNMENT_SELECT} WHERE call_id IN ({_in(len(chunk))})"
+        for r in cur.execute(q, chunk):
+            out[r[0]].append(rows.assignment_from_row(r))
+    for found in out.values():
+        found.sort(key=lambda a: (a.dispatched_at, a.officer_id))
     return out
 
 
-def _calls(conn: Connection, where: Any, order: Any = None, limit: int | None = None) -> list[Call]:
-    q = select(C).where(where)
-    if order is not None:
-        q = q.order_by(*order)
-    if limit:
-        q = q.limit(limit)
-    found = conn.execute(q).all()
-    assignments = _load_assignments(conn, [r.call_id for r in found])
-    return [rows.call_from_row(r, assignments[r.call_id]) for r in found]
+def load_calls(cur: sqlite3.Cursor, where: str, params: Iterable[Any] = ()) -> list[Call]:
+    found = cur.execute(f"{_CALL_SELECT} {where}", tuple(params)).fetchall()
+    assignments = load_assignments(cur, [r[0] for r in found])
+    return [rows.call_from_row(r, assignments[r[0]]) for r in found]
 
 
-def resolve_call_ref(conn: Connection, ref: CallRef, desk_code: str, year: int) -> str:
+def calls_by_ids(cur: sqlite3.Cursor, ids: Iterable[str]) -> dict[str, Call]:
+    out: dict[str, Call] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        for c in load_calls(cur, f"WHERE call_id IN ({_in(len(chunk))})", chunk):
+            out[c.call_id] = c
+    return out
+
+
+def resolve_call_ref(cur: sqlite3.Cursor, ref: CallRef, desk_code: str, year: int) -> str:
     """The call number a typed reference means: full numbers as they are; a short number
     is this desk's call of this year, else the latest call anywhere with that sequence."""
     if ref.desk_code is not None:
         cid = f"{ref.desk_code}-{ref.year:02d}-{ref.seq:06d}"
-        if conn.execute(select(C.c.call_id).where(C.c.call_id == cid)).first() is None:
+        if cur.execute("SELECT 1 FROM calls WHERE call_id = ?", (cid,)).fetchone() is None:
             raise UnknownCall(f"There is no call {cid}.")
         return cid
-    q = select(C.c.call_id).where(C.c.seq == ref.seq)
+    mine = cur.execute(
+        "SELECT call_id FROM calls WHERE desk_code = ? AND year = ? AND seq = ?",
+        (desk_code, ref.year if ref.year is not None else year, ref.seq),
+    ).fetchone()
+    if mine is not None:
+        return str(mine[0])
     if ref.year is not None:
-        q = q.where(C.c.year == ref.year)
-    found: list[str] = [r.call_id for r in conn.execute(q.order_by(C.c.received_at.desc()))]
-    mine = [c for c in found if c.startswith(f"{desk_code}-{(ref.year or year):02d}-")]
-    if mine:
-        return mine[0]
-    if not found:
+        q = "SELECT call_id FROM calls WHERE seq = ? AND year = ? ORDER BY received_at DESC"
+        found = cur.execute(q, (ref.seq, ref.year)).fetchone()
+    else:
+        q = "SELECT call_id FROM calls WHERE seq = ? ORDER BY received_at DESC"
+        found = cur.execute(q, (ref.seq,)).fetchone()
+    if found is None:
         raise UnknownCall(f"There is no call {ref.seq}.")
-    return found[0]
+    return str(found[0])
 
 
-class WriteTx:
-    """One BEGIN IMMEDIATE transaction of a desk command."""
-
-    def __init__(self, conn: Connection, desk_code: str) -> None:
-        self.conn = conn
-        self.desk_code = desk_code
-
-    def resolve(self, ref: str, year: int) -> str:
-        try:
-            parsed = parse_call_ref(ref)
-        except ValueError as exc:
-            raise UnknownCall(str(exc)) from None
-        return resolve_call_ref(self.conn, parsed, self.desk_code, year)
-
-    def journal_high(self) -> tuple[int, int]:
-        """(highest HLC in the journal, this desk's last desk_seq), in one statement."""
-        q = select(
-            func.max(J.c.hlc),
-            select(func.max(J.c.desk_seq)).where(J.c.desk_id == self.desk_code).scalar_subquery(),
-        )
-        hlc, seq = self.conn.execute(q).one()
-        return int(hlc or 0), int(seq or 0)
-
-    def last_call_seq(self, year: int) -> int:
-        q = select(func.max(C.c.seq)).where(C.c.desk_code == self.desk_code, C.c.year == year)
-        return int(self.conn.execute(q).scalar() or 0)
-
-    def source_taken(self, source_id: str) -> str | None:
-        q = select(C.c.call_id).where(C.c.source_id == source_id)
-        return self.conn.execute(q).scalar_one_or_none()
-
-    def load_state(self, call_ids: Iterable[str], officer_ids: Iterable[str]) -> State:
-        """The calls and officers a command touches, plus the ones those point to."""
-        state = State()
-        calls, officers = set(call_ids), set(officer_ids)
-        for _ in range(2):
-            missing_calls = calls - state.calls.keys()
-            for c in _calls(self.conn, C.c.call_id.in_(missing_calls)) if missing_calls else []:
-                state.calls[c.call_id] = c
-                officers |= {a.officer_id for a in c.active_assignments}
-            missing = officers - state.officers.keys()
-            if missing:
-                for r in self.conn.execute(select(O).where(O.c.officer_id.in_(missing))):
-                    o = rows.officer_from_row(r)
-                    state.officers[o.officer_id] = o
-                    if o.current_call_id:
-                        calls.add(o.current_call_id)
-        for r in self.conn.execute(select(OP)):
-            op = rows.operator_from_row(r)
-            state.operators[op.operator_id] = op
-        return state
-
-    def append(self, events: list[Event]) -> None:
-        self.conn.execute(insert(J), [rows.journal_row(e) for e in events])
-
-    def save(self, state: State, changed: Changed) -> None:
-        save_projections(self.conn, state, changed.call_ids, changed.officer_ids)
-        if state.conflicts:
-            self.conn.execute(
-                sqlite_insert(CF).on_conflict_do_nothing(),
-                [
-                    {
-                        "event_id": c.event_id,
-                        "call_id": c.call_id,
-                        "officer_id": c.officer_id,
-                        "reason": c.reason,
-                    }
-                    for c in state.conflicts
-                ],
-            )
-
-
-def _upsert(table: Any, key: str) -> Any:
-    stmt = sqlite_insert(table)
-    return stmt.on_conflict_do_update(
-        index_elements=[key],
-        set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name != key},
-    )
-
-
-# Built once: constructing an upsert costs more than running it.
-_UPSERT_CALL = _upsert(C, "call_id")
-_UPSERT_OFFICER = _upsert(O, "officer_id")
-_UPSERT_OPERATOR = _upsert(OP, "operator_id")
-
-
-def save_projections(
-    conn: Connection, state: State, call_ids: Iterable[str], officer_ids: Iterable[str]
-) -> None:
-    call_rows = [rows.call_row(state.calls[c]) for c in call_ids if c in state.calls]
-    if call_rows:
-        ids = [r["call_id"] for r in call_rows]
-        conn.execute(delete(A).where(A.c.call_id.in_(ids)))
-        conn.execute(_UPSERT_CALL, call_rows)
-        assignment_rows = [rows.assignment_row(a) for c in ids for a in state.calls[c].assignments]
-        if assignment_rows:
-            conn.execute(insert(A), assignment_rows)
-    officer_rows = [rows.officer_row(state.officers[o]) for o in officer_ids if o in state.officers]
-    if officer_rows:
-        conn.execute(_UPSERT_OFFICER, officer_rows)
-    op_rows = [rows.operator_row(o) for o in state.operators.values()]
-    if op_rows:
-        conn.execute(_UPSERT_OPERATOR, op_rows)
+def parse_ref(ref: str) -> CallRef:
+    try:
+        return parse_call_ref(ref)
+    except ValueError as exc:
+        raise UnknownCall(str(exc)) from None
 
 
 @dataclass
-class Integrity:
-    problems: list[str]
-    events: int
-    calls: int
+class Changes:
+    """What changed in the projections since a reader's cursor."""
+
+    head: int  # the journal seq the reader has now seen up to
+    generation: int  # changes when the projections are rebuilt: reload everything then
+    calls: dict[str, Call] = field(default_factory=dict)
+    officers: dict[str, Officer] = field(default_factory=dict)
+    received: list[Event] = field(default_factory=list)  # calls taken since, any writer
+    conflicts: int = 0  # conflict rows written since
+
+    def __bool__(self) -> bool:
+        return bool(self.calls or self.officers or self.conflicts)
+
+
+class WriteTx:
+    """One BEGIN IMMEDIATE transaction on the writer connection."""
+
+    def __init__(self, store: SqliteStore, cur: sqlite3.Cursor) -> None:
+        self.store = store
+        self.cur = cur
+        self.desk_code = store.desk_code
+
+    # reads inside the transaction --------------------------------------------
+
+    def resolve(self, ref: str, year: int) -> str:
+        return resolve_call_ref(self.cur, parse_ref(ref), self.desk_code, year)
+
+    def head(self) -> tuple[int, int]:
+        """(the journal's last seq, the schema cookie: changes when tables are swapped)."""
+        r = self.cur.execute(
+            "SELECT (SELECT max(seq) FROM journal), (SELECT schema_version FROM "
+            "pragma_schema_version)"
+        ).fetchone()
+        return int(r[0] or 0), int(r[1])
+
+    def journal_high(self) -> tuple[int, int]:
+        """(highest HLC in the journal, this desk's last desk_seq)."""
+        r = self.cur.execute(
+            "SELECT (SELECT max(hlc) FROM journal), "
+            "(SELECT max(desk_seq) FROM journal WHERE desk_id = ?)",
+            (self.desk_code,),
+        ).fetchone()
+        return int(r[0] or 0), int(r[1] or 0)
+
+    def last_call_seq(self, year: int) -> int:
+        r = self.cur.execute(
+            "SELECT max(seq) FROM calls WHERE desk_code = ? AND year = ?", (self.desk_code, year)
+        ).fetchone()
+        return int(r[0] or 0)
+
+    def source_owners(self, source_ids: Iterable[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(sorted(set(source_ids))):
+            q = f"SELECT source_id, call_id FROM calls WHERE source_id IN ({_in(len(chunk))})"
+            out.update({r[0]: r[1] for r in self.cur.execute(q, chunk)})
+        return out
+
+    def load_state(self, call_ids: Iterable[str], officer_ids: Iterable[str]) -> State:
+        """The calls and officers a command touches, plus the ones those point to.
+
+        Officers and operators come from the in-memory copies (brought up to date at the
+        start of the transaction); the state gets its own copies to change.
+        """
+        state = State()
+        calls, officers = set(call_ids), set(officer_ids)
+        known = self.store.officer_cache
+        for _ in range(2):
+            missing_calls = calls - state.calls.keys()
+            if missing_calls:
+                for c in calls_by_ids(self.cur, missing_calls).values():
+                    state.calls[c.call_id] = c
+                    officers |= {a.officer_id for a in c.active_assignments}
+            for oid in officers - state.officers.keys():
+                o = known.get(oid)
+                if o is not None:
+                    state.officers[oid] = copy.copy(o)
+                    if o.current_call_id:
+                        calls.add(o.current_call_id)
+        state.operators = {k: copy.copy(v) for k, v in self.store.operator_cache.items()}
+        return state
+
+    def existing_event_ids(self, ids: list[str]) -> set[str]:
+        out: set[str] = set()
+        for chunk in _chunks(ids):
+            q = f"SELECT event_id FROM journal WHERE event_id IN ({_in(len(chunk))})"
+            out.update(r[0] for r in self.cur.execute(q, chunk))
+        return out
+
+    def max_order_key(self) -> tuple[int, str, int] | None:
+        r = self.cur.execute(
+            "SELECT hlc, desk_id, desk_seq FROM journal "
+            "ORDER BY hlc DESC, desk_id DESC, desk_seq DESC LIMIT 1"
+        ).fetchone()
+        return (int(r[0]), str(r[1]), int(r[2])) if r else None
+
+    def _events_touching(self, calls: set[str], officers: set[str]) -> list[Event]:
+        found: dict[str, Event] = {}
+        for chunk in _chunks(sorted(calls)):
+            marks = _in(len(chunk))
+            q = (
+                f"{_JOURNAL_SELECT} WHERE call_id IN ({marks}) OR (type = "
+                f"'officer.reassigned' AND json_extract(payload, '$.from_call_id') IN ({marks}))"
+            )
+            for r in self.cur.execute(q, chunk + chunk):
+                found[r[0]] = rows.event_from_row(r)
+        for chunk in _chunks(sorted(officers)):
+            q = f"{_JOURNAL_SELECT} WHERE officer_id IN ({_in(len(chunk))})"
+            for r in self.cur.execute(q, chunk):
+                found[r[0]] = rows.event_from_row(r)
+        return list(found.values())
+
+    def closure(self, calls: set[str], officers: set[str]) -> list[Event]:
+        """Every event touching these calls and officers, and the calls and officers those
+        events touch in turn, until no event outside the set touches anything in it.
+        Calls that hold the same source id belong together too."""
+        calls, officers = set(calls), set(officers)
+        seen_calls: set[str] = set()
+        seen_officers: set[str] = set()
+        events: dict[str, Event] = {}
+        while calls - seen_calls or officers - seen_officers:
+            todo_calls, todo_officers = calls - seen_calls, officers - seen_officers
+            seen_calls |= todo_calls
+            seen_officers |= todo_officers
+            for e in self._events_touching(todo_calls, todo_officers):
+                if e.event_id in events:
+                    continue
+                events[e.event_id] = e
+                calls.update(e.call_ids())
+                if e.officer_id:
+                    officers.add(e.officer_id)
+            sources = [
+                e.payload["source_id"]
+                for e in events.values()
+                if e.type.value == "call.received" and e.payload.get("source_id")
+            ]
+            calls.update(self.source_owners(sources).values())
+        return sorted(events.values(), key=lambda e: e.order_key)
+
+    def operator_events(self, operators: set[str]) -> list[Event]:
+        out = []
+        for chunk in _chunks(sorted(operators)):
+            q = (
+                f"{_JOURNAL_SELECT} WHERE type LIKE 'operator.%' AND operator_id IN "
+                f"({_in(len(chunk))})"
+            )
+            out += [rows.event_from_row(r) for r in self.cur.execute(q, chunk)]
+        return out
+
+    def all_events(self) -> list[Event]:
+        return [rows.event_from_row(r) for r in self.cur.execute(_JOURNAL_SELECT)]
+
+    def forget_conflicts(self, event_ids: list[str]) -> None:
+        for chunk in _chunks(event_ids):
+            q = f"DELETE FROM conflicts WHERE event_id IN ({_in(len(chunk))})"
+            self.cur.execute(q, chunk)
+
+    def drop_missing(self, calls: set[str], officers: set[str]) -> None:
+        """Remove projection rows the fold no longer has (an event that became a conflict)."""
+        for chunk in _chunks(sorted(calls)):
+            marks = _in(len(chunk))
+            self.cur.execute(f"DELETE FROM assignments WHERE call_id IN ({marks})", chunk)
+            self.cur.execute(f"DELETE FROM calls WHERE call_id IN ({marks})", chunk)
+        for chunk in _chunks(sorted(officers)):
+            q = f"DELETE FROM officers WHERE officer_id IN ({_in(len(chunk))})"
+            self.cur.execute(q, chunk)
+            for oid in chunk:
+                self.store.officer_cache.pop(oid, None)
+
+    def replace_projections(self, state: State, seq: int) -> None:
+        """Rewrite every projection from a full state."""
+        for table in ("assignments", "calls", "officers", "operators", "conflicts"):
+            self.cur.execute(f"DELETE FROM {table}")
+        self.store.officer_cache.clear()
+        self.store.operator_cache.clear()
+        self.save(state, list(state.calls), list(state.officers), seq, conflicts=state.conflicts)
+
+    def migration_done(self) -> None:
+        self.cur.execute("DROP TABLE IF EXISTS roster_v1")
+        self.cur.execute("DELETE FROM meta WHERE key = 'needs_rebuild'")
+
+    # writes -------------------------------------------------------------------
+
+    def append(self, events: list[Event], first_seq: int) -> None:
+        self.cur.executemany(
+            INSERT_EVENT, [(first_seq + i, *rows.journal_row(e)) for i, e in enumerate(events)]
+        )
+
+    def save(
+        self,
+        state: State,
+        call_ids: Iterable[str],
+        officer_ids: Iterable[str],
+        seq: int,
+        *,
+        conflicts: Iterable[Conflict] = (),
+        replace_assignments: bool = False,
+    ) -> None:
+        """Write the named calls (with their assignments), officers, all operators of the
+        state and new conflicts, each stamped with the journal seq ``seq``."""
+        calls = [state.calls[c] for c in call_ids if c in state.calls]
+        if calls:
+            if replace_assignments:
+                ids = [c.call_id for c in calls]
+                for chunk in _chunks(ids):
+                    self.cur.execute(
+                        f"DELETE FROM assignments WHERE call_id IN ({_in(len(chunk))})", chunk
+                    )
+            self.cur.executemany(UPSERT_CALL, [rows.call_row(c, seq) for c in calls])
+            assignment_rows = [rows.assignment_row(a) for c in calls for a in c.assignments]
+            if assignment_rows:
+                self.cur.executemany(UPSERT_ASSIGNMENT, assignment_rows)
+        officers = [state.officers[o] for o in officer_ids if o in state.officers]
+        if officers:
+            self.cur.executemany(UPSERT_OFFICER, [rows.officer_row(o, seq) for o in officers])
+            cache = self.store.officer_cache
+            for o in officers:
+                cache[o.officer_id] = copy.copy(o)
+        ops = self.store.operator_cache
+        changed_ops = [o for k, o in state.operators.items() if ops.get(k) != o]
+        if changed_ops:
+            self.cur.executemany(UPSERT_OPERATOR, [rows.operator_row(o, seq) for o in changed_ops])
+            for o in changed_ops:
+                ops[o.operator_id] = copy.copy(o)
+        conflict_rows = [(c.event_id, c.call_id, c.officer_id, c.reason, seq) for c in conflicts]
+        if conflict_rows:
+            self.cur.executemany(INSERT_CONFLICT, conflict_rows)
 
 
 class SqliteStore:
@@ -212,206 +376,276 @@ class SqliteStore:
         path: str | Path,
         desk_code: str | None = None,
         extra_pragmas: dict[str, int] | None = None,
+        *,
+        readonly: bool = False,
     ) -> None:
         self.path = Path(path)
-        self.desk_code = prepare(self.path, desk_code, extra_pragmas)
-        self._writer = make_engine(self.path, immediate=True, extra_pragmas=extra_pragmas)
-        self._reader = make_engine(self.path, immediate=False, extra_pragmas=extra_pragmas)
+        self.extra_pragmas = extra_pragmas
+        self.readonly = readonly
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        if readonly:
+            self._w = open_readonly(self.path)
+            row = self._w.execute("SELECT value FROM meta WHERE key = 'desk_code'").fetchone()
+            self.desk_code = str(row[0]) if row else "D1"
+            self._local.conn = self._w
+            self._watch = self._w
+        else:
+            self.desk_code = prepare(self.path, desk_code, extra_pragmas)
+            self._w = connect(self.path, extra_pragmas)
+            self._watch = connect(self.path, extra_pragmas)
+        self._watch_lock = threading.Lock()
+        self.officer_cache: dict[str, Officer] = {}
+        self.operator_cache: dict[str, Operator] = {}
+        self._cache_key: tuple[int, int] = (-1, -1)
+        self._tx: WriteTx | None = None
 
     def close(self) -> None:
-        self._writer.dispose()
-        self._reader.dispose()
+        for conn in {id(c): c for c in [self._w, self._watch, *self._readers]}.values():
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+        self._readers.clear()
+
+    # writing ------------------------------------------------------------------
 
     @contextmanager
     def write(self) -> Iterator[WriteTx]:
-        """BEGIN IMMEDIATE ... COMMIT; anything raised rolls it all back."""
+        """BEGIN IMMEDIATE ... COMMIT; anything raised rolls it all back.
+
+        Nested use (a batch of commands) joins the open transaction.
+        """
+        if self._tx is not None:
+            yield self._tx
+            return
+        if self.readonly:
+            raise StoreError("This database was opened for reading only.")
+        cur = self._w.cursor()
         try:
-            with self._writer.begin() as conn:
-                yield WriteTx(conn, self.desk_code)
-        except (OperationalError, IntegrityError) as exc:
-            if is_storage_full(exc):
-                raise StorageFull(
-                    "Not saved: the disk is full. Nothing was written; free space and try again."
-                ) from None
-            if isinstance(exc, OperationalError) and "locked" in str(exc.orig):
-                raise StoreError("Not saved: the database is busy; try again.") from None
+            cur.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise self._error(exc) from None
+        tx = WriteTx(self, cur)
+        self._tx = tx
+        try:
+            self._refresh_caches(tx)
+            yield tx
+            cur.execute("COMMIT")
+        except BaseException as exc:
+            self._cache_key = (-1, -1)  # what we kept in memory may not have been written
+            try:
+                self._w.rollback() if self._w.in_transaction else None
+            except sqlite3.Error:
+                pass
+            if isinstance(exc, sqlite3.Error):
+                raise self._error(exc) from None
             raise
+        finally:
+            self._tx = None
+            cur.close()
+
+    def _error(self, exc: sqlite3.Error) -> StoreError:
+        if is_storage_full(exc):
+            return StorageFull(
+                "Not saved: the disk is full. Nothing was written; free space and try again."
+            )
+        if "locked" in str(exc) or "busy" in str(exc):
+            return StoreError(
+                "Not saved: the database is busy (another program is writing); try again."
+            )
+        return StoreError(f"Not saved: {plain_error(exc)}")
+
+    def _refresh_caches(self, tx: WriteTx) -> None:
+        key = tx.head()
+        if key == self._cache_key:
+            return
+        if key[1] != self._cache_key[1]:  # first time, or tables swapped: load everything
+            self.officer_cache = {
+                r[0]: rows.officer_from_row(r) for r in tx.cur.execute(_OFFICER_SELECT)
+            }
+            self.operator_cache = {
+                r[0]: rows.operator_from_row(r) for r in tx.cur.execute(_OPERATOR_SELECT)
+            }
+        else:
+            since = (self._cache_key[0],)
+            for r in tx.cur.execute(f"{_OFFICER_SELECT} WHERE changed_seq > ?", since):
+                self.officer_cache[r[0]] = rows.officer_from_row(r)
+            for r in tx.cur.execute(f"{_OPERATOR_SELECT} WHERE changed_seq > ?", since):
+                self.operator_cache[r[0]] = rows.operator_from_row(r)
+        self._cache_key = key
+
+    def committed(self, head: int) -> None:
+        """The transaction that wrote up to ``head`` is being committed by this store: the
+        caches are current up to there."""
+        self._cache_key = (head, self._cache_key[1])
+
+    # reading ------------------------------------------------------------------
+
+    def _reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            if self.readonly:
+                conn = connect_readonly(self.path)
+            else:
+                conn = connect(self.path, self.extra_pragmas)
+            self._local.conn = conn
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
-        with self._reader.begin() as conn:
-            yield conn
+    def read(self) -> Iterator[sqlite3.Cursor]:
+        """One read transaction (a consistent snapshot) on this thread's connection;
+        a read inside a read joins it."""
+        conn = self._reader()
+        cur = conn.cursor()
+        outer = not conn.in_transaction
+        try:
+            if outer:
+                cur.execute("BEGIN")
+            yield cur
+        except sqlite3.Error as exc:
+            raise StoreError(f"The database could not be read: {plain_error(exc)}.") from None
+        finally:
+            if outer:
+                try:
+                    conn.rollback()
+                except sqlite3.Error:
+                    pass
+            cur.close()
 
-    # roster ---------------------------------------------------------------
+    def needs_rebuild(self) -> bool:
+        with self.read() as cur:
+            q = "SELECT 1 FROM meta WHERE key = 'needs_rebuild'"
+            return cur.execute(q).fetchone() is not None
 
-    def seed_roster(self, roster: Iterable[RosterOfficer]) -> None:
-        """Put roster officers the database does not know yet on the board (off duty), and
-        keep names/skills/home beats of known ones in step with the roster file."""
-        roster = list(roster)
-        with self.write() as tx:
-            known = {r.officer_id: r for r in tx.conn.execute(select(O))}
-            new = [o for o in roster if o.call_sign not in known]
-            if new:
-                tx.conn.execute(
-                    insert(O),
-                    [rows.officer_row(Officer(o.call_sign, o.name, o.skills, o.beat)) for o in new],
-                )
-            for o in roster:
-                k = known.get(o.call_sign)
-                if k is not None and (k.name, k.skills, k.home_beat) != (
-                    o.name,
-                    ";".join(o.skills),
-                    o.beat,
-                ):
-                    tx.conn.execute(
-                        O.update()
-                        .where(O.c.officer_id == o.call_sign)
-                        .values(name=o.name, skills=";".join(o.skills), home_beat=o.beat)
-                    )
+    def roster_v1(self) -> list[Officer]:
+        with self.read() as cur:
+            q = "SELECT officer_id, name, skills, home_beat FROM roster_v1 ORDER BY officer_id"
+            return [
+                Officer(r[0], r[1], tuple(x for x in (r[2] or "").split(";") if x), r[3])
+                for r in cur.execute(q)
+            ]
 
-    # reads ----------------------------------------------------------------
+    def data_version(self) -> int:
+        """Changes whenever any connection (this process or another) commits to the file."""
+        with self._watch_lock:
+            return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
+
+    def head(self) -> tuple[int, int]:
+        with self.read() as cur:
+            return WriteTx(self, cur).head()
+
+    def changes_since(self, seq: int, generation: int | None = None) -> Changes:
+        """Calls and officers changed since journal seq ``seq``, in one snapshot.
+
+        If ``generation`` differs from the current one (the projections were rebuilt),
+        ``calls`` holds every open call and ``officers`` every officer.
+        """
+        with self.read() as cur:
+            head, gen = WriteTx(self, cur).head()
+            out = Changes(head, gen)
+            if generation is not None and generation != gen:
+                seq = -1
+            if head <= seq:
+                return out
+            if seq < 0:
+                found = load_calls(cur, "WHERE is_open = 1")
+            else:
+                found = load_calls(cur, "WHERE changed_seq > ?", (seq,))
+            out.calls = {c.call_id: c for c in found}
+            q = f"{_OFFICER_SELECT} WHERE changed_seq > ?"
+            out.officers = {r[0]: rows.officer_from_row(r) for r in cur.execute(q, (seq,))}
+            q = f"{_JOURNAL_SELECT} WHERE seq > ? AND type = 'call.received' ORDER BY seq"
+            out.received = [rows.event_from_row(r) for r in cur.execute(q, (max(seq, 0),))]
+            r = cur.execute("SELECT count(*) FROM conflicts WHERE changed_seq > ?", (seq,))
+            out.conflicts = int(r.fetchone()[0])
+            return out
 
     def open_calls(self) -> list[Call]:
-        with self.read() as conn:
-            return _calls(conn, C.c.is_open == 1, (C.c.priority, C.c.received_at))
+        with self.read() as cur:
+            return load_calls(cur, "WHERE is_open = 1 ORDER BY priority, received_at")
 
     def officers(self) -> list[Officer]:
-        with self.read() as conn:
+        with self.read() as cur:
             return [
-                rows.officer_from_row(r) for r in conn.execute(select(O).order_by(O.c.officer_id))
+                rows.officer_from_row(r)
+                for r in cur.execute(f"{_OFFICER_SELECT} ORDER BY officer_id")
             ]
 
     def officers_by_id(self, ids: list[str]) -> dict[str, Officer]:
-        with self.read() as conn:
-            return {
-                r.officer_id: rows.officer_from_row(r)
-                for r in conn.execute(select(O).where(O.c.officer_id.in_(ids)))
-            }
+        with self.read() as cur:
+            out: dict[str, Officer] = {}
+            for chunk in _chunks(sorted(set(ids))):
+                q = f"{_OFFICER_SELECT} WHERE officer_id IN ({_in(len(chunk))})"
+                out.update({r[0]: rows.officer_from_row(r) for r in cur.execute(q, chunk)})
+            return out
 
     def calls_by_id(self, ids: list[str]) -> dict[str, Call]:
-        with self.read() as conn:
-            return {c.call_id: c for c in _calls(conn, C.c.call_id.in_(ids))}
+        with self.read() as cur:
+            return calls_by_ids(cur, ids)
 
     def call(self, call_id: str) -> Call | None:
-        with self.read() as conn:
-            found = _calls(conn, C.c.call_id == call_id)
-        return found[0] if found else None
+        return self.calls_by_id([call_id]).get(call_id)
 
     def resolve(self, ref: str, year: int) -> str:
-        try:
-            parsed = parse_call_ref(ref)
-        except ValueError as exc:
-            raise UnknownCall(str(exc)) from None
-        with self.read() as conn:
-            return resolve_call_ref(conn, parsed, self.desk_code, year)
+        parsed = parse_ref(ref)
+        with self.read() as cur:
+            return resolve_call_ref(cur, parsed, self.desk_code, year)
 
     def premise_history(self, location_key: str, limit: int = 50) -> list[Call]:
-        with self.read() as conn:
-            return _calls(conn, C.c.location_key == location_key, (C.c.received_at.desc(),), limit)
+        with self.read() as cur:
+            return load_calls(
+                cur,
+                "WHERE location_key = ? ORDER BY received_at DESC LIMIT ?",
+                (location_key, limit),
+            )
 
     def open_calls_at(self, location_key: str) -> list[Call]:
-        with self.read() as conn:
-            return _calls(
-                conn,
-                (C.c.location_key == location_key) & (C.c.is_open == 1),
-                (C.c.received_at.desc(),),
+        with self.read() as cur:
+            return load_calls(
+                cur,
+                "WHERE location_key = ? AND is_open = 1 ORDER BY received_at DESC",
+                (location_key,),
             )
 
     def call_events(self, call_id: str) -> list[Event]:
+        # The JSON path is a literal so SQLite uses the expression index ix_journal_from_call.
         q = (
-            select(J)
-            .where(
-                (J.c.call_id == call_id)
-                # The path must be a literal, not a bound parameter, or SQLite will not use
-                # the expression index ix_journal_from_call and scans the whole journal.
-                | (
-                    (J.c.type == "officer.reassigned")
-                    & (
-                        func.json_extract(J.c.payload, literal_column("'$.from_call_id'"))
-                        == call_id
-                    )
-                )
-            )
-            .order_by(J.c.hlc, J.c.desk_id, J.c.desk_seq)
+            f"{_JOURNAL_SELECT} WHERE call_id = ? OR (type = 'officer.reassigned' AND "
+            f"json_extract(payload, '$.from_call_id') = ?){_JOURNAL_ORDER}"
         )
-        with self.read() as conn:
-            return [rows.event_from_row(r) for r in conn.execute(q)]
+        with self.read() as cur:
+            return [rows.event_from_row(r) for r in cur.execute(q, (call_id, call_id))]
 
     def events(self, since: str | None = None) -> Iterator[Event]:
-        q = select(J).order_by(J.c.hlc, J.c.desk_id, J.c.desk_seq)
-        if since:
-            q = q.where(J.c.occurred_at >= since)
-        with self.read() as conn:
-            for r in conn.execution_options(yield_per=2000).execute(q):
+        with self.read() as cur:
+            if since:
+                q = f"{_JOURNAL_SELECT} WHERE occurred_at >= ?{_JOURNAL_ORDER}"
+                found = cur.execute(q, (since,))
+            else:
+                found = cur.execute(f"{_JOURNAL_SELECT}{_JOURNAL_ORDER}")
+            for r in found:
                 yield rows.event_from_row(r)
 
     def calls(self, since: str | None = None) -> Iterator[Call]:
-        q = select(C).order_by(C.c.received_at, C.c.call_id)
-        if since:
-            q = q.where(C.c.received_at >= since)
-        with self.read() as conn:
-            for batch in conn.execution_options(yield_per=1000).execute(q).partitions():
-                assignments = _load_assignments(conn, [r.call_id for r in batch])
+        with self.read() as cur:
+            if since:
+                q = f"{_CALL_SELECT} WHERE received_at >= ? ORDER BY received_at, call_id"
+                found = cur.execute(q, (since,))
+            else:
+                found = cur.execute(f"{_CALL_SELECT} ORDER BY received_at, call_id")
+            other = cur.connection.cursor()
+            while batch := found.fetchmany(1000):
+                assignments = load_assignments(other, [r[0] for r in batch])
                 for r in batch:
-                    yield rows.call_from_row(r, assignments[r.call_id])
+                    yield rows.call_from_row(r, assignments[r[0]])
 
     def count_events(self) -> int:
-        with self.read() as conn:
-            return int(conn.execute(select(func.count()).select_from(J)).scalar() or 0)
-
-    # integrity ------------------------------------------------------------
-
-    def projection_rows(self, conn: Connection) -> dict[str, set[tuple[Any, ...]]]:
-        out = {}
-        for name, table in (
-            ("calls", C),
-            ("assignments", A),
-            ("officers", O),
-            ("operators", OP),
-            ("conflicts", CF),
-        ):
-            cols = [c.name for c in table.columns]
-            out[name] = {tuple(r) for r in conn.execute(select(*[table.c[c] for c in cols]))}
-        return out
-
-    def sqlite_checks(self) -> list[str]:
-        problems = []
-        with self.read() as conn:
-            res = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
-            if res != ["ok"]:
-                problems += [f"integrity: {r}" for r in res]
-            for r in conn.exec_driver_sql("PRAGMA foreign_key_check"):
-                problems.append(f"foreign key: {tuple(r)}")
-            gaps = conn.execute(
-                text(
-                    "SELECT desk_id, COUNT(*), MIN(desk_seq), MAX(desk_seq) FROM journal "
-                    "GROUP BY desk_id"
-                )
-            ).all()
-            for desk, n, lo, hi in gaps:
-                if (lo, hi) != (1, n):
-                    problems.append(f"journal: desk {desk} has {n} events numbered {lo}..{hi}")
-        return problems
-
-    def replace_projections(self, state: State) -> None:
-        """Rewrite every projection from a full state (``check --rebuild``)."""
-        with self.write() as tx:
-            for table in (A, C, O, OP, CF):
-                tx.conn.execute(delete(table))
-            save_projections(tx.conn, state, list(state.calls), list(state.officers))
-            if state.conflicts:
-                tx.conn.execute(
-                    insert(CF),
-                    [
-                        {
-                            "event_id": c.event_id,
-                            "call_id": c.call_id,
-                            "officer_id": c.officer_id,
-                            "reason": c.reason,
-                        }
-                        for c in state.conflicts
-                    ],
-                )
+        with self.read() as cur:
+            return int(cur.execute("SELECT count(*) FROM journal").fetchone()[0])
 
 
-__all__ = ["SqliteStore", "StorageFull", "StoreError", "UnknownCall", "WriteTx"]
+__all__ = ["Changes", "SqliteStore", "StorageFull", "StoreError", "UnknownCall", "WriteTx"]

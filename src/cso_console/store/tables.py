@@ -1,13 +1,23 @@
 """The tables: the append-only journal and the projections derived from it.
 
-Times are ISO-8601 text in UTC (``2026-11-21T19:30:00.000+00:00``) so they sort as text
+Times are ISO-8601 text in UTC (``2026-11-21T19:30:00.000000+00:00``) so they sort as text
 and read the same in any SQLite tool.
+
+The journal's ``seq`` is the local commit order (``INTEGER PRIMARY KEY``: it only grows, in
+the order transactions commit on this file). Every projection row carries ``changed_seq``,
+the journal seq of the transaction that last wrote it, so a reader that keeps a cursor can
+ask for what changed since (:meth:`SqliteStore.changes_since`).
+
+The calls table is not written out by hand: its columns follow from the domain's ``Call``
+(see :mod:`cso_console.store.rows`), so a field added there is a column here.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, UniqueConstraint, text
+from sqlalchemy import Column, Index, Integer, Table, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
+
+from cso_console.store.rows import CALL_COLUMNS
 
 
 class Meta(SQLModel, table=True):
@@ -31,7 +41,8 @@ class JournalRow(SQLModel, table=True):
         Index("ix_journal_officer", "officer_id"),
         Index("ix_journal_upload", "hub_seq", sqlite_where=text("hub_seq IS NULL")),
     )
-    event_id: str = Field(primary_key=True)
+    seq: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(unique=True)
     desk_id: str
     desk_seq: int
     hlc: int = Field(sa_column=Column(Integer, nullable=False))
@@ -44,40 +55,28 @@ class JournalRow(SQLModel, table=True):
     hub_seq: int | None = None
 
 
-class CallRow(SQLModel, table=True):
-    __tablename__ = "calls"
-    __table_args__ = (
-        Index("ix_calls_open", "priority", "received_at", sqlite_where=text("is_open = 1")),
-        Index("ix_calls_premise", "location_key", "received_at"),
-        Index("ix_calls_number", "desk_code", "year", "seq"),
-        Index("ix_calls_seq", "seq"),
-        Index("ix_calls_received", "received_at"),
-    )
-    call_id: str = Field(primary_key=True)
-    desk_code: str
-    year: int
-    seq: int
-    type_code: str
-    priority: int
-    status: str
-    is_open: int
-    location: str
-    location_key: str
-    location_verified: int
-    beat_id: str | None = None
-    caller_name: str | None = None
-    caller_phone: str | None = None
-    narrative: str = ""
-    received_at: str
-    status_at: str | None = None
-    disposition: str | None = None
-    duplicate_of: str | None = None
-    transferred_to: str | None = None
-    scheduled_for: str | None = None
-    source_id: str | None = Field(default=None, unique=True)
-    closed_at: str | None = None
-    note_count: int = 0
-    alert_acked_at: str | None = None
+def _sql_type(kind: str) -> type[Integer] | type[Text]:
+    return Integer if kind == "int" else Text
+
+
+calls_table = Table(
+    "calls",
+    SQLModel.metadata,
+    Column("call_id", Text, primary_key=True),
+    *(
+        Column(name, _sql_type(kind), nullable=nullable)
+        for name, kind, nullable in CALL_COLUMNS
+        if name != "call_id"
+    ),
+    Column("changed_seq", Integer, nullable=False, server_default="0"),
+    Index("ix_calls_open", "priority", "received_at", sqlite_where=text("is_open = 1")),
+    Index("ix_calls_premise", "location_key", "received_at"),
+    Index("ix_calls_number", "desk_code", "year", "seq"),
+    Index("ix_calls_seq", "seq"),
+    Index("ix_calls_received", "received_at"),
+    Index("ix_calls_source", "source_id", unique=True),
+    Index("ix_calls_changed", "changed_seq"),
+)
 
 
 class AssignmentRow(SQLModel, table=True):
@@ -98,6 +97,7 @@ class AssignmentRow(SQLModel, table=True):
 
 class OfficerRow(SQLModel, table=True):
     __tablename__ = "officers"
+    __table_args__ = (Index("ix_officers_changed", "changed_seq"),)
     officer_id: str = Field(primary_key=True)
     name: str
     skills: str  # ";"-joined
@@ -108,6 +108,7 @@ class OfficerRow(SQLModel, table=True):
     current_call_id: str | None = None
     calls_this_shift: int = 0
     signed_on_at: str | None = None
+    changed_seq: int = 0
 
 
 class OperatorRow(SQLModel, table=True):
@@ -116,14 +117,17 @@ class OperatorRow(SQLModel, table=True):
     role: str
     signed_in_at: str | None = None
     signed_in: int = 0
+    changed_seq: int = 0
 
 
 class ConflictRow(SQLModel, table=True):
     __tablename__ = "conflicts"
+    __table_args__ = (Index("ix_conflicts_changed", "changed_seq"),)
     event_id: str = Field(primary_key=True)
     call_id: str | None = None
     officer_id: str | None = None
     reason: str
+    changed_seq: int = 0
 
 
 PROJECTION_TABLES = ("assignments", "calls", "officers", "operators", "conflicts")
@@ -134,6 +138,7 @@ JOURNAL_TRIGGERS = (
        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END""",
     """CREATE TRIGGER IF NOT EXISTS journal_no_update BEFORE UPDATE ON journal
        WHEN OLD.hub_seq IS NOT NULL OR NEW.hub_seq IS NULL
+         OR NEW.seq IS NOT OLD.seq
          OR NEW.event_id IS NOT OLD.event_id OR NEW.desk_id IS NOT OLD.desk_id
          OR NEW.desk_seq IS NOT OLD.desk_seq OR NEW.hlc IS NOT OLD.hlc
          OR NEW.occurred_at IS NOT OLD.occurred_at OR NEW.operator_id IS NOT OLD.operator_id
