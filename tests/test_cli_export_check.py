@@ -292,7 +292,7 @@ def test_check_ok(prepared: dict[str, Any]) -> None:
     r = run_cli("check", "--db", prepared["db"], env=prepared["env"])
     assert r.returncode == 0, r.stdout + r.stderr
     assert "OK" in r.stdout
-    assert f"{len(EXPECTED_TYPES)} events" in r.stdout
+    assert f"{len(EXPECTED_TYPES) + 24} events" in r.stdout  # + the roster
 
 
 def test_check_rebuild_on_a_sound_database(prepared: dict[str, Any], tmp_path: Path) -> None:

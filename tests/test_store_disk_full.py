@@ -15,6 +15,7 @@ from cso_console.desk import Desk
 from cso_console.domain.commands import AddNote, Dispatch, ReceiveCall, SignOn
 from cso_console.domain.town import Town
 from cso_console.intake import take_lines
+from cso_console.integrity import stored_rows
 
 LONG = 3000  # characters of narrative: a couple of overflow pages per call
 
@@ -55,6 +56,7 @@ def seeded(tmp_path: Path, town: Town, clock) -> Path:
     """A desk database with one call and two officers on duty, closed (checkpointed)."""
     path = tmp_path / "desk.db"
     desk = Desk.open(path, town, clock=clock)
+    desk.take_roster()
     try:
         assert desk.execute(SignOn(officer="C10")).ok
         assert desk.execute(SignOn(officer="C11")).ok
@@ -85,7 +87,7 @@ def test_disk_full_refuses_cleanly_and_desk_recovers(seeded: Path, town: Town, c
         assert len(acked) >= 1, "the margin should let a few commands in before it is full"
         journal_n, calls_n = desk.store.count_events(), len(list(desk.store.calls()))
         with desk.store.read() as conn:
-            projections = desk.store.projection_rows(conn)
+            projections = stored_rows(conn)
 
         # refused again, for a single-event and a multi-event command alike
         for cmd in (
@@ -105,7 +107,7 @@ def test_disk_full_refuses_cleanly_and_desk_recovers(seeded: Path, town: Town, c
         assert desk.store.count_events() == journal_n
         assert len(list(desk.store.calls())) == calls_n
         with desk.store.read() as conn:
-            assert desk.store.projection_rows(conn) == projections
+            assert stored_rows(conn) == projections
         report = desk.check()
         assert report.ok, report.problems
     finally:
@@ -199,7 +201,11 @@ def _source_counts(path: Path) -> dict[str, int]:
         conn.close()
 
 
-def test_take_lines_stops_on_full_disk_and_rerun_completes(seeded: Path, town: Town, clock) -> None:
+def test_take_lines_stops_on_full_disk_and_rerun_completes(
+    seeded: Path, town: Town, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small batches, so some commit before the disk is full; a batch is all-or-nothing.
+    monkeypatch.setattr("cso_console.intake.BATCH_LINES", 3)
     lines = _intake_lines(40, bad_at=(2,))
     good = {f"feed-{i}" for i in range(1, 41) if i != 2}
 
@@ -249,8 +255,13 @@ def limited_cli(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
 
 
 def test_cli_intake_exit_3_on_full_disk_then_rerun_completes(
-    seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], limited_cli: dict[str, int]
+    seeded: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    limited_cli: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr("cso_console.intake.BATCH_LINES", 3)  # some batches fit
     lines = _intake_lines(30)
     feed = tmp_path / "feed.jsonl"
     feed.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -274,7 +274,7 @@ def test_journal_rejects_update_and_delete(tmp_path: Path, town: Town, clock) ->
     try:
         rows_before = conn.execute("SELECT * FROM journal ORDER BY desk_seq").fetchall()
         assert len(rows_before) == 2
-        event_id = rows_before[0][0]
+        event_id = rows_before[0][1]
 
         for sql in (
             "UPDATE journal SET payload = '{}' WHERE event_id = ?",
@@ -298,7 +298,7 @@ def test_journal_rejects_update_and_delete(tmp_path: Path, town: Town, clock) ->
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             conn.execute("UPDATE journal SET hub_seq = NULL WHERE event_id = ?", (event_id,))
         # setting hub_seq does not smuggle in another change
-        other = rows_before[1][0]
+        other = rows_before[1][1]
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             conn.execute(
                 "UPDATE journal SET hub_seq = 43, payload = '{}' WHERE event_id = ?", (other,)

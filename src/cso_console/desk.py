@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cso_console.domain.callnumber import format_call_number
 from cso_console.domain.clock import Clock, HybridLogicalClock, SystemClock
@@ -375,6 +376,13 @@ class Desk:
 
     def _full_state(self, tx: WriteTx, extra: list[Event]) -> State:
         return fold(State(), [*tx.all_events(), *extra])
+
+    def check(self, rebuild: bool = False) -> Any:
+        """Projections == the fold of the journal (``rebuild``: rewrite them from it).
+        See :mod:`cso_console.integrity`."""
+        from cso_console import integrity
+
+        return integrity.rebuild(self) if rebuild else integrity.check_store(self.store)
 
     # the change feed --------------------------------------------------------
 

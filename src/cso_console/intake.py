@@ -143,7 +143,7 @@ def take_lines(
             # The batch was rolled back: nothing of it was taken.
             report.readable_lines += batch.readable_lines
             report.refused += [r for r in batch.refused]
-            report.refused.append((pending[done - 1][0], str(exc)))
+            report.refused.append((pending[at][0], str(exc)))
             report.stopped = f"stopped at line {pending[at][0]}: {exc}"
             report.full = isinstance(exc, StorageFull)
             return report

@@ -97,14 +97,19 @@ def check(path: Path) -> CheckReport:
     """Read-only: SQLite's own checks, journal numbering, projections == fold."""
     store = SqliteStore(path, readonly=True)
     try:
-        with store.read() as cur:
-            problems = sqlite_checks(cur)
-            events = _events(cur)
-            state = fold(State(), events)
-            problems += compare(state, stored_rows(cur))
-        return CheckReport(problems, len(events), len(state.conflicts))
+        return check_store(store)
     finally:
         store.close()
+
+
+def check_store(store: SqliteStore) -> CheckReport:
+    """The checks of :func:`check` inside one read transaction of ``store``."""
+    with store.read() as cur:
+        problems = sqlite_checks(cur)
+        events = _events(cur)
+        state = fold(State(), events)
+        problems += compare(state, stored_rows(cur))
+    return CheckReport(problems, len(events), len(state.conflicts))
 
 
 def rebuild(desk: Desk) -> CheckReport:

@@ -221,7 +221,7 @@ def schema_ddl() -> list[str]:
 
     from cso_console.store import tables
 
-    dialect = sqlite.dialect()  # type: ignore[no-untyped-call]
+    dialect = sqlite.dialect()
     out = []
     for table in SQLModel.metadata.sorted_tables:
         out.append(str(CreateTable(table).compile(dialect=dialect)))
@@ -314,8 +314,11 @@ def prepare(path: Path, desk_code: str | None, extra_pragmas: dict[str, int] | N
         raise
     finally:
         conn.close()
-    if state == "new":
-        os.chmod(path, 0o600)
+    try:  # a writer keeps the file private (a reader never changes it)
+        if (os.stat(path).st_mode & 0o777) != 0o600:
+            os.chmod(path, 0o600)
+    except OSError:
+        pass
     return stored
 
 

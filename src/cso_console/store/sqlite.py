@@ -360,9 +360,9 @@ class WriteTx:
         ops = self.store.operator_cache
         changed_ops = [o for k, o in state.operators.items() if ops.get(k) != o]
         if changed_ops:
-            self.cur.executemany(UPSERT_OPERATOR, [rows.operator_row(o, seq) for o in changed_ops])
-            for o in changed_ops:
-                ops[o.operator_id] = copy.copy(o)
+            self.cur.executemany(UPSERT_OPERATOR, [rows.operator_row(p, seq) for p in changed_ops])
+            for p in changed_ops:
+                ops[p.operator_id] = copy.copy(p)
         conflict_rows = [(c.event_id, c.call_id, c.officer_id, c.reason, seq) for c in conflicts]
         if conflict_rows:
             self.cur.executemany(INSERT_CONFLICT, conflict_rows)
