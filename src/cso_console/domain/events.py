@@ -169,6 +169,13 @@ class Draft(BaseModel):
         return self.payload.model_dump(mode="json", exclude_defaults=False)
 
 
+# Events that name a second call in their payload (and the key that holds it).
+_OTHER_CALL = {
+    EventType.OFFICER_REASSIGNED: "from_call_id",
+    EventType.DUPLICATE_LINKED: "of_call_id",
+}
+
+
 class Event(BaseModel):
     """One journal entry: a fact, stamped with who, where and when."""
 
@@ -195,12 +202,14 @@ class Event(BaseModel):
         return PAYLOADS[self.type].model_validate(self.payload)
 
     def call_ids(self) -> list[str]:
-        """Every call this event touches (a reassignment also touches the call left)."""
+        """Every call this event touches or whose state it depends on: a reassignment also
+        touches the call left, a duplicate link the call it points to."""
         out = [self.call_id] if self.call_id else []
-        if self.type is EventType.OFFICER_REASSIGNED:
-            left = self.payload.get("from_call_id")
-            if isinstance(left, str) and left:
-                out.append(left)
+        key = _OTHER_CALL.get(self.type)
+        if key is not None:
+            other = self.payload.get(key)
+            if isinstance(other, str) and other:
+                out.append(other)
         return out
 
 

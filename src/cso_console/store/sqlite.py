@@ -242,8 +242,10 @@ class WriteTx:
             q = (
                 f"{_JOURNAL_SELECT} WHERE call_id IN ({marks}) OR (type = "
                 f"'officer.reassigned' AND json_extract(payload, '$.from_call_id') IN ({marks}))"
+                f" OR (type = 'call.duplicate_linked' AND "
+                f"json_extract(payload, '$.of_call_id') IN ({marks}))"
             )
-            for r in self.cur.execute(q, chunk + chunk):
+            for r in self.cur.execute(q, chunk * 3):
                 found[r[0]] = rows.event_from_row(r)
         for chunk in _chunks(sorted(officers)):
             q = f"{_JOURNAL_SELECT} WHERE officer_id IN ({_in(len(chunk))})"

@@ -148,4 +148,7 @@ JOURNAL_TRIGGERS = (
     """CREATE INDEX IF NOT EXISTS ix_journal_from_call
        ON journal (json_extract(payload, '$.from_call_id'))
        WHERE type = 'officer.reassigned'""",
+    """CREATE INDEX IF NOT EXISTS ix_journal_of_call
+       ON journal (json_extract(payload, '$.of_call_id'))
+       WHERE type = 'call.duplicate_linked'""",
 )
