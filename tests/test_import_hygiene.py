@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "cso_console"
@@ -55,3 +57,24 @@ def test_ui_never_touches_the_store():
             offenders(folder, ("sqlmodel", "sqlalchemy", "sqlite3", "psycopg", "cso_console.store"))
             == []
         )
+
+
+def _loaded_by(module: str) -> set[str]:
+    code = f"import sys, {module}; print(' '.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return {m.split(".")[0] for m in out.stdout.split()}
+
+
+def test_domain_desk_and_store_load_no_textual_in_a_fresh_interpreter() -> None:
+    for module in ("cso_console.domain.fold", "cso_console.desk", "cso_console.store"):
+        assert "textual" not in _loaded_by(module), module
+    domain = _loaded_by("cso_console.domain.commands")
+    assert not {"sqlalchemy", "sqlmodel", "textual", "sqlite3"} & domain
+
+
+def test_relative_imports_are_resolved() -> None:
+    """A relative import (``from ..store import x``) counts as the module it names."""
+    for path in SRC.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                assert node.level == 0, f"{path.relative_to(SRC)}: use absolute imports"
