@@ -66,6 +66,7 @@ def test_check_and_rebuild_while_intake_writes(
             time.sleep(0.01)
         rounds, overlapped = 0, False
         while writer.poll() is None or rounds < 2:
+            overlapped = overlapped or writer.poll() is None
             check = _cli("check", "--db", str(db), env=env)
             out, err = check.communicate(timeout=120)
             assert check.returncode == 0, out + err  # a consistent snapshot: no false alarm
@@ -73,7 +74,6 @@ def test_check_and_rebuild_while_intake_writes(
             out, err = rebuild.communicate(timeout=120)
             assert rebuild.returncode == 0, out + err
             rounds += 1
-            overlapped = overlapped or writer.poll() is None
         assert overlapped, "the checks ran while the intake was writing"
     finally:
         out, err = writer.communicate(timeout=120)
