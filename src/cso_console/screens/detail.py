@@ -57,6 +57,12 @@ def describe(e: Event) -> str:
         EventType.WELFARE_ACKNOWLEDGED: lambda: f"welfare check on {who} acknowledged",
         EventType.CALLER_VIEWED: lambda: "caller details viewed",
         EventType.ALERT_ACKNOWLEDGED: lambda: "late alert acknowledged",
+        EventType.OFFICER_SIGNED_ON: lambda: f"{who} signed on",
+        EventType.OFFICER_SIGNED_OFF: lambda: f"{who} signed off",
+        EventType.OFFICER_STATUS_CHANGED: lambda: f"{who} {p.get('status', '?')}",
+        EventType.OFFICER_ENROLLED: lambda: f"{who} on the roster as {p.get('name')}",
+        EventType.OPERATOR_SIGNED_IN: lambda: f"{e.operator_id} signed in",
+        EventType.OPERATOR_SIGNED_OUT: lambda: f"{e.operator_id} signed out",
     }
     return words.get(e.type, lambda: str(e.type.value))()
 

@@ -224,8 +224,11 @@ def schema_ddl() -> list[str]:
     dialect = sqlite.dialect()
     out = []
     for table in SQLModel.metadata.sorted_tables:
-        out.append(str(CreateTable(table).compile(dialect=dialect)))
-        out += [str(CreateIndex(ix).compile(dialect=dialect)) for ix in table.indexes]
+        out.append(str(CreateTable(table, if_not_exists=True).compile(dialect=dialect)))
+        out += [
+            str(CreateIndex(ix, if_not_exists=True).compile(dialect=dialect))
+            for ix in table.indexes
+        ]
     return out + list(tables.JOURNAL_TRIGGERS)
 
 
