@@ -150,6 +150,24 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument(
         "--rebuild", action="store_true", help="rewrite the projections from the journal"
     )
+
+    sp = sub.add_parser(
+        "backup",
+        help="copy a desk database, live, into a new file",
+        epilog=EPILOG,
+        formatter_class=fmt,
+    )
+    sp.add_argument("path", type=Path, metavar="PATH", help="the new file (must not exist)")
+    source = sp.add_mutually_exclusive_group()
+    source.add_argument(
+        "--db",
+        type=Path,
+        metavar="DB",
+        help=f"the desk database to copy (default: {default_db_path()})",
+    )
+    source.add_argument(
+        "--demo", action="store_true", help=f"copy the demo database ({demo_db_path()})"
+    )
     return p
 
 
@@ -357,6 +375,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_PARTIAL
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from cso_console.backup import backup
+
+    _existing_db(args)
+    source = _db_path(args)
+    try:
+        report = backup(source, args.path)
+    except StorageFull as exc:
+        raise CliError(str(exc), EXIT_FULL) from None
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    print(
+        f"{report.target}: a copy of {report.source}, {report.events} events, {report.size} bytes"
+    )
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from cso_console.app import run_console
 
@@ -412,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
         "intake": cmd_intake,
         "export": cmd_export,
         "check": cmd_check,
+        "backup": cmd_backup,
     }.get(args.command or "run", cmd_run)
     try:
         return handler(args)
