@@ -24,6 +24,7 @@ from cso_console.domain.town import Town
 from cso_console.domain.town_files import TownError, load_town
 from cso_console.paths import bundled_town_dir, default_db_path, demo_db_path
 from cso_console.store import StorageFull, StoreError
+from cso_console.store.database import plain_error
 
 EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE, EXIT_FULL = 0, 1, 2, 3
 
@@ -457,9 +458,13 @@ def main(argv: list[str] | None = None) -> int:
     except StorageFull as exc:
         print(f"cso-console: {exc}", file=sys.stderr)
         return EXIT_FULL
-    except (StoreError, sqlite3.Error) as exc:
-        # A database this version cannot read as expected: say so, never a traceback.
-        print(f"cso-console: the database could not be read: {exc}", file=sys.stderr)
+    except StoreError as exc:  # already a sentence for the operator
+        print(f"cso-console: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except sqlite3.Error as exc:
+        # A database this version cannot read as expected: say so, never a traceback,
+        # and in plain words, not SQLite's.
+        print(f"cso-console: the database could not be read: {plain_error(exc)}.", file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         return 130
