@@ -24,6 +24,7 @@ from cso_console.domain.town import Town
 from cso_console.domain.town_files import TownError, load_town
 from cso_console.paths import bundled_town_dir, default_db_path, demo_db_path
 from cso_console.store import StorageFull, StoreError
+from cso_console.store.database import plain_error
 
 EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE, EXIT_FULL = 0, 1, 2, 3
 
@@ -149,6 +150,24 @@ def _parser() -> argparse.ArgumentParser:
     town_opt(sp)
     sp.add_argument(
         "--rebuild", action="store_true", help="rewrite the projections from the journal"
+    )
+
+    sp = sub.add_parser(
+        "backup",
+        help="copy a desk database, live, into a new file",
+        epilog=EPILOG,
+        formatter_class=fmt,
+    )
+    sp.add_argument("path", type=Path, metavar="PATH", help="the new file (must not exist)")
+    source = sp.add_mutually_exclusive_group()
+    source.add_argument(
+        "--db",
+        type=Path,
+        metavar="DB",
+        help=f"the desk database to copy (default: {default_db_path()})",
+    )
+    source.add_argument(
+        "--demo", action="store_true", help=f"copy the demo database ({demo_db_path()})"
     )
     return p
 
@@ -357,6 +376,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_PARTIAL
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from cso_console.backup import backup
+
+    _existing_db(args)
+    source = _db_path(args)
+    try:
+        report = backup(source, args.path)
+    except StorageFull as exc:
+        raise CliError(str(exc), EXIT_FULL) from None
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    print(
+        f"{report.target}: a copy of {report.source}, {report.events} events, {report.size} bytes"
+    )
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from cso_console.app import run_console
 
@@ -412,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
         "intake": cmd_intake,
         "export": cmd_export,
         "check": cmd_check,
+        "backup": cmd_backup,
     }.get(args.command or "run", cmd_run)
     try:
         return handler(args)
@@ -421,9 +458,13 @@ def main(argv: list[str] | None = None) -> int:
     except StorageFull as exc:
         print(f"cso-console: {exc}", file=sys.stderr)
         return EXIT_FULL
-    except (StoreError, sqlite3.Error) as exc:
-        # A database this version cannot read as expected: say so, never a traceback.
-        print(f"cso-console: the database could not be read: {exc}", file=sys.stderr)
+    except StoreError as exc:  # already a sentence for the operator
+        print(f"cso-console: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except sqlite3.Error as exc:
+        # A database this version cannot read as expected: say so, never a traceback,
+        # and in plain words, not SQLite's.
+        print(f"cso-console: the database could not be read: {plain_error(exc)}.", file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         return 130

@@ -153,12 +153,22 @@ def connect(path: Path, extra_pragmas: dict[str, int] | None = None) -> sqlite3.
 
 def connect_readonly(path: Path) -> sqlite3.Connection:
     """A connection that cannot write: ``mode=ro``; ``immutable=1`` where the folder is
-    read-only (SQLite could not make its ``-shm`` there, and nobody can be writing)."""
+    read-only (SQLite could not make its ``-shm`` there, and nobody can be writing).
+
+    A folder we cannot write that holds commits in a ``-wal`` without a ``-shm`` we can
+    read is refused: SQLite cannot read that WAL here, and the main file alone would be
+    a silently older database."""
     from urllib.parse import quote
 
     folder_writable = os.access(path.parent, os.W_OK)
     wal = Path(f"{path}-wal")
     shm_usable = Path(f"{path}-shm").exists() and os.access(f"{path}-shm", os.R_OK)
+    if not folder_writable and not shm_usable and wal.exists() and wal.stat().st_size > 0:
+        raise StoreError(
+            f"{path} has recent changes in {wal.name} that cannot be read in a folder you "
+            f"cannot write; copy {path.name} and {wal.name} together into a folder you can "
+            "write, and read that copy."
+        )
     immutable = not folder_writable and not (wal.exists() and shm_usable)
     uri = f"file:{quote(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
     conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
@@ -168,14 +178,24 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
 
 
 def check_tables(conn: sqlite3.Connection, path: Path) -> None:
-    """Refuse (without writing) a file whose tables are not ours."""
+    """Refuse (without writing) a file whose tables are not ours: every table a reader or
+    writer uses, with every column it reads, must be there (as a table, not a view)."""
+    from cso_console.store import rows
+
+    expected = {name: set(cols) for name, cols in EXPECTED_TABLES.items()}
+    expected["journal"] |= {"seq", *rows.JOURNAL_COLUMNS}
+    expected["calls"] |= {*rows.CALL_COLUMN_NAMES, "changed_seq"}
+    expected["assignments"] |= set(rows.ASSIGNMENT_COLUMNS)
+    expected["officers"] |= set(rows.OFFICER_COLUMNS)
+    expected["operators"] |= set(rows.OPERATOR_COLUMNS)
+    expected["conflicts"] |= {"event_id", "call_id", "officer_id", "reason", "changed_seq"}
     try:
         have: dict[str, set[str]] = {}
         for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
             have[name] = {r[1] for r in conn.execute(f'PRAGMA table_info("{name}")')}
     except sqlite3.Error as exc:
         raise NotADeskDatabase(f"{path} cannot be read: {plain_error(exc)}.") from None
-    for table, columns in EXPECTED_TABLES.items():
+    for table, columns in expected.items():
         if not columns <= have.get(table, set()):
             raise NotADeskDatabase(
                 f"{path} has the mark of a CSO Console database but not its tables "
