@@ -6,7 +6,8 @@ busy_timeout=5000, foreign_keys=ON), on a file in the same temp dir as the desk'
 database. Floor and desk runs alternate (``--rounds``, fresh files each time) and the
 medians are compared, because fsync times on shared or virtual disks wander a lot.
 
-Desk: ``Desk.open(path, load_town(bundled_town_dir()), clock=FixedClock(...))``, then
+Desk: ``Desk.open(path, load_town(bundled_town_dir()), clock=FixedClock(...))`` and
+``desk.take_roster()`` (the town's officers as roster events; not timed), then
 ``-n`` commands, each acknowledged only after its COMMIT (that is what ``Desk.execute``
 does): officers sign on, then calls go through ReceiveCall -> Dispatch -> MarkEnRoute ->
 MarkOnScene -> ClearUnit(disposition=...), several calls in flight at once, the next step
@@ -15,6 +16,9 @@ picked at random. The fixed clock moves a few seconds per command.
 For diagnosis it also runs the desk once more with ``synchronous=OFF`` (through
 ``Desk.open(..., extra_pragmas=...)``): no fsync, so that figure is the desk's CPU-bound
 ceiling; if it is close to the durable figure, the desk is CPU-bound, not disk-bound.
+CPU time (``time.process_time``) is printed per command and per floor row. A last, untimed
+run counts the SQL statements each command sends (``sqlite3`` trace callback on the
+desk's writer connection).
 
 Prints plain text; never asserts timing.
 """
@@ -22,8 +26,11 @@ Prints plain text; never asserts timing.
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
 import math
+import pstats
 import random
 import shutil
 import sqlite3
@@ -56,8 +63,9 @@ START = datetime(2026, 11, 21, 19, 0, tzinfo=UTC)
 PRAGMAS = ("journal_mode = WAL", "synchronous = FULL", "busy_timeout = 5000", "foreign_keys = ON")
 
 
-def floor_rows_per_second(path: Path, n: int) -> float:
-    """Single-row INSERT + COMMIT, n times, on a fresh file at ``path``."""
+def floor_rows_per_second(path: Path, n: int) -> tuple[float, float]:
+    """Single-row INSERT + COMMIT, n times, on a fresh file at ``path``: (rows per second,
+    CPU seconds per row)."""
     conn = sqlite3.connect(path, isolation_level=None)
     for p in PRAGMAS:
         conn.execute(f"PRAGMA {p}")
@@ -77,7 +85,7 @@ def floor_rows_per_second(path: Path, n: int) -> float:
             "narrative": "",
         }
     )
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for i in range(n):
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(
@@ -85,9 +93,9 @@ def floor_rows_per_second(path: Path, n: int) -> float:
             (i + 1, datetime.now(UTC).isoformat(), payload),
         )
         conn.execute("COMMIT")
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     conn.close()
-    return n / secs
+    return n / secs, cpu / n
 
 
 @dataclass
@@ -148,10 +156,12 @@ class _Shift:
 class DeskRun:
     rate: float  # commands per second
     secs: float
+    cpu_secs: float  # time.process_time over the timed loop
     latencies: dict[str, list[float]]  # command name -> milliseconds
     events: int
     refused: Counter[str]
     open_calls: int
+    statements: dict[str, list[int]] = field(default_factory=dict)  # only when traced
 
 
 def desk_commands_per_second(
@@ -161,23 +171,36 @@ def desk_commands_per_second(
     in_flight: int,
     seed: int,
     extra_pragmas: dict[str, int] | None = None,
+    trace: bool = False,
+    profile: cProfile.Profile | None = None,
 ) -> DeskRun:
     town = load_town(bundled_town_dir())
     clock = FixedClock(START)
     desk = Desk.open(path, town, clock=clock, extra_pragmas=extra_pragmas)
+    desk.take_roster()
+    sent = [0]
+    statements: dict[str, list[int]] = defaultdict(list)
+    if trace:
+        # The desk's writer connection (a private attribute: diagnosis only).
+        desk.store._w.set_trace_callback(lambda _sql: sent.__setitem__(0, sent[0] + 1))
     rng = random.Random(seed)
     shift = _Shift(town, rng, [o.call_sign for o in town.officers[:officers]])
     latencies: dict[str, list[float]] = defaultdict(list)
     events = 0
     refused: Counter[str] = Counter()
     sign_ons = min(officers, n)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
+    if profile is not None:
+        profile.enable()
     for i in range(n):
         name, cmd = shift.next_command(max(0, sign_ons - i), in_flight)
         clock.advance(seconds=rng.uniform(5, 90))
+        before = sent[0]
         t = time.perf_counter()
         outcome = desk.execute(cmd)
         latencies[name].append((time.perf_counter() - t) * 1000)
+        if trace:
+            statements[name].append(sent[0] - before)
         if not outcome.ok:
             refused[f"{name}: {outcome.reason}"] += 1
             continue
@@ -187,10 +210,21 @@ def desk_commands_per_second(
         elif isinstance(cmd, ReceiveCall):
             assert outcome.call_id is not None
             shift.pending.append(outcome.call_id)
-    secs = time.perf_counter() - t0
+    if profile is not None:
+        profile.disable()
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     open_now = len(desk.open_calls())
     desk.close()
-    return DeskRun(n / secs, secs, latencies, events, refused, open_now)
+    return DeskRun(n / secs, secs, cpu, latencies, events, refused, open_now, dict(statements))
+
+
+def print_profile(prof: cProfile.Profile, top: int, what: str) -> None:
+    for key in ("tottime", "cumulative"):
+        out = io.StringIO()
+        pstats.Stats(prof, stream=out).strip_dirs().sort_stats(key).print_stats(top)
+        text = out.getvalue()
+        print(f"\ncProfile of {what}, top {top} by {key}:")
+        print(text[text.find("   ncalls") :].rstrip())
 
 
 def _p95(values: list[float]) -> float:
@@ -218,8 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--dir",
         type=Path,
-        help="where the temp dir goes (default: the current directory); all "
-        "files go in it, so on the same filesystem",
+        help="where the temp dir goes (default: the system temp dir, where the tests' "
+        "files go); all files go in it, so on the same filesystem",
     )
     ap.add_argument(
         "--officers",
@@ -234,11 +268,21 @@ def main(argv: list[str] | None = None) -> int:
         help="skip the extra desk run with synchronous=OFF (no fsync: the "
         "desk's CPU-bound ceiling, for diagnosis only)",
     )
+    ap.add_argument(
+        "--profile",
+        type=int,
+        nargs="?",
+        const=25,
+        default=0,
+        metavar="TOP",
+        help="after the timed rounds, profile one more durable desk run and print the top "
+        "entries (default 25)",
+    )
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir and its files")
     args = ap.parse_args(argv)
 
-    base = args.dir or Path.cwd()
+    base = args.dir or Path(tempfile.gettempdir())
     tmp = Path(tempfile.mkdtemp(prefix="bench-desk-", dir=base))
     try:
         print(f"temp dir: {tmp}")
@@ -247,11 +291,14 @@ def main(argv: list[str] | None = None) -> int:
             f"n = {args.n} per round, {args.rounds} rounds"
         )
         floors: list[float] = []
+        floor_cpu: list[float] = []
         rates: list[float] = []
         runs: list[DeskRun] = []
         print(f"{'round':>5} {'floor rows/s':>13} {'desk commands/s':>16} {'ratio':>6}")
         for i in range(args.rounds):
-            floors.append(floor_rows_per_second(tmp / f"floor{i}.db", args.n))
+            f_rate, f_cpu = floor_rows_per_second(tmp / f"floor{i}.db", args.n)
+            floors.append(f_rate)
+            floor_cpu.append(f_cpu)
             runs.append(
                 desk_commands_per_second(
                     tmp / f"desk{i}.db", args.n, args.officers, args.in_flight, args.seed
@@ -263,17 +310,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{rates[-1] / floors[-1]:>6.2f}"
             )
         floor, rate = statistics.median(floors), statistics.median(rates)
+        f_cpu_ms = statistics.median(floor_cpu) * 1000
+        d_cpu_ms = statistics.median(r.cpu_secs / args.n for r in runs) * 1000
         last = runs[-1]
-        print(
-            f"floor (raw sqlite3 INSERT+COMMIT, median): {floor:,.0f} rows/s "
-            f"({1000 / floor:.2f} ms/row)"
-        )
-        print(
-            f"desk  (Desk.execute, median):              {rate:,.0f} commands/s "
-            f"({1000 / rate:.2f} ms/command; {last.events} events and "
-            f"{last.open_calls} open calls per round)"
-        )
-        print(f"ratio desk/floor: {rate / floor:.2f}  (target: at least {TARGET_RATIO})")
+        cpu: DeskRun | None = None
         if not args.no_ceiling:
             cpu = desk_commands_per_second(
                 tmp / "desk-nosync.db",
@@ -283,13 +323,42 @@ def main(argv: list[str] | None = None) -> int:
                 args.seed,
                 extra_pragmas={"synchronous": 0},
             )
-            cpu_rate = cpu.rate
+        traced = desk_commands_per_second(
+            tmp / "desk-trace.db",
+            args.n,
+            args.officers,
+            args.in_flight,
+            args.seed,
+            extra_pragmas={"synchronous": 0},
+            trace=True,
+        )
+        every_stmt = [x for v in traced.statements.values() for x in v]
+        stmts = sum(every_stmt) / len(every_stmt)
+
+        print(f"\nmedians of {args.rounds} rounds, n = {args.n}:")
+        print(f"{'':<44} {'per second':>11} {'wall ms':>8} {'CPU ms':>7} {'stmts':>6}")
+        print(
+            f"{'floor: raw sqlite3 INSERT+COMMIT':<44} {floor:>11,.0f} {1000 / floor:>8.3f} "
+            f"{f_cpu_ms:>7.3f} {3:>6}"
+        )
+        print(
+            f"{'desk: Desk.execute (durable)':<44} {rate:>11,.0f} {1000 / rate:>8.3f} "
+            f"{d_cpu_ms:>7.3f} {stmts:>6.1f}"
+        )
+        if cpu is not None:
             print(
-                f"diagnosis, desk with synchronous=OFF (no fsync, CPU only): "
-                f"{cpu_rate:,.0f} commands/s ({1000 / cpu_rate:.2f} ms/command)"
+                f"{'desk, synchronous=OFF (no fsync; diagnosis)':<44} {cpu.rate:>11,.0f} "
+                f"{1000 / cpu.rate:>8.3f} {cpu.cpu_secs / args.n * 1000:>7.3f} {stmts:>6.1f}"
             )
-        print("\nper command over all rounds, milliseconds:")
-        print(f"{'command':<12} {'count':>6} {'median':>8} {'p95':>8} {'max':>8}")
+        met = "met" if rate / floor >= TARGET_RATIO else "MISSED"
+        print(f"ratio desk/floor: {rate / floor:.2f}  (target: at least {TARGET_RATIO}: {met})")
+        print(
+            f"({last.events} events and {last.open_calls} open calls per round; 'stmts' counts "
+            "every SQL statement sent, BEGIN and COMMIT included)"
+        )
+
+        print("\nper command over all rounds, milliseconds; SQL statements per command:")
+        print(f"{'command':<12} {'count':>6} {'median':>8} {'p95':>8} {'max':>8} {'stmts':>6}")
         lat: dict[str, list[float]] = defaultdict(list)
         refused: Counter[str] = Counter()
         for run in runs:
@@ -306,18 +375,30 @@ def main(argv: list[str] | None = None) -> int:
         ):
             got = lat.get(name)
             if got:
+                st = traced.statements.get(name) or [0]
                 print(
                     f"{name:<12} {len(got):>6} {statistics.median(got):>8.2f} "
-                    f"{_p95(got):>8.2f} {max(got):>8.2f}"
+                    f"{_p95(got):>8.2f} {max(got):>8.2f} {sum(st) / len(st):>6.1f}"
                 )
         every = [x for v in lat.values() for x in v]
         print(
             f"{'all':<12} {len(every):>6} {statistics.median(every):>8.2f} "
-            f"{_p95(every):>8.2f} {max(every):>8.2f}"
+            f"{_p95(every):>8.2f} {max(every):>8.2f} {stmts:>6.1f}"
         )
         print(f"refused commands: {sum(refused.values())}")
         for reason, k in refused.most_common(10):
             print(f"  {k} x {reason}")
+        if args.profile:
+            prof = cProfile.Profile()
+            desk_commands_per_second(
+                tmp / "desk-profile.db",
+                args.n,
+                args.officers,
+                args.in_flight,
+                args.seed,
+                profile=prof,
+            )
+            print_profile(prof, args.profile, f"one durable desk run of {args.n} commands")
     finally:
         if args.keep:
             print(f"kept: {tmp}")
