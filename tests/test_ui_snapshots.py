@@ -5,7 +5,7 @@ Update after a deliberate change: `python -m pytest tests/test_ui_snapshots.py -
 
 from __future__ import annotations
 
-from .ui_app import demo_app
+from .ui_app import demo_app, wait_until
 
 
 def test_board(snap_compare, tmp_path):
@@ -27,7 +27,11 @@ def test_dispatch_picker(snap_compare, tmp_path):
 
 
 def test_call_detail(snap_compare, tmp_path):
-    assert snap_compare(demo_app(tmp_path), press=["enter"], terminal_size=(80, 24))
+    async def open_call(pilot):
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: getattr(pilot.app.screen, "settled", False))
+
+    assert snap_compare(demo_app(tmp_path), run_before=open_call, terminal_size=(80, 24))
 
 
 def test_beat_map(snap_compare, tmp_path):

@@ -10,7 +10,7 @@ from cso_console.screens.detail import CallDetailScreen
 from cso_console.screens.intake import IntakeScreen
 from cso_console.widgets.boards import CallQueue
 
-from .ui_app import demo_app
+from .ui_app import demo_app, settle, wait_until
 
 
 def run(coro):
@@ -27,7 +27,7 @@ async def new_call(pilot, location: str, type_text: str) -> None:
     assert isinstance(pilot.app.screen, IntakeScreen)
     await pilot.press(*location)
     await pilot.press("tab", *type_text, "f10")
-    await pilot.pause()
+    await settle(pilot)  # saved, or a question about it is on screen
 
 
 def test_new_call_dispatch_en_route_on_scene_close(tmp_path):
@@ -42,17 +42,17 @@ def test_new_call_dispatch_en_route_on_scene_close(tmp_path):
             await pilot.press("d")
             await pilot.pause()
             await pilot.press("enter")  # the top recommendation: an available B1 officer
-            await pilot.pause()
+            await settle(pilot)
             call = app.desk.call(call.call_id)
             officer = call.primary.officer_id
             assert call.status is CallStatus.DISPATCHED
             assert app.desk.officer(officer).beat_id == "B1"
             await pilot.press("e")
             await pilot.press("o")
-            await pilot.pause()
+            await settle(pilot)
             assert app.desk.call(call.call_id).status is CallStatus.ON_SCENE
             await pilot.press("c", "r", "e", "s", "enter")
-            await pilot.pause()
+            await settle(pilot)
             done = app.desk.call(call.call_id)
             assert done.status is CallStatus.CLOSED and done.disposition == "RES"
             assert app.desk.officer(officer).status is OfficerStatus.AVAILABLE
@@ -80,7 +80,7 @@ def test_duplicate_is_offered_and_linked(tmp_path):
             await new_call(pilot, "city hall", "NUIS")
             assert "duplicate" in str(app.screen.query_one("#title").render())
             await pilot.press("down", "enter")  # the open call, not "save as new"
-            await pilot.pause()
+            await settle(pilot)
             calls = sorted(app.desk.store.calls(), key=lambda c: c.call_id)
             newest = calls[-1]
             assert newest.status is CallStatus.DUPLICATE
@@ -97,7 +97,7 @@ def test_emergency_type_is_transferred_not_dispatched(tmp_path):
             await new_call(pilot, "300 Washington Boulevard", "FIRE")
             assert "emergency" in str(app.screen.query_one("Static").render()).lower()
             await pilot.press("y")
-            await pilot.pause()
+            await settle(pilot)
             newest = sorted(app.desk.store.calls(), key=lambda c: c.call_id)[-1]
             assert newest.status is CallStatus.TRANSFERRED
             assert newest.transferred_to == "emergency dispatch"
@@ -115,7 +115,7 @@ def test_refused_action_says_why_and_changes_nothing(tmp_path):
             officers = app.screen.query_one("#officers")
             officers.select_key("C19")  # on break
             await pilot.press("b")
-            await pilot.pause()
+            await settle(pilot)
             assert "REFUSED" in message(app) and "already on break" in message(app)
             assert app.desk.store.count_events() == before
 
@@ -130,6 +130,7 @@ def test_detail_shows_caller_and_records_the_view(tmp_path):
             await pilot.press("enter")
             await pilot.pause()
             assert isinstance(app.screen, CallDetailScreen)
+            await wait_until(pilot, lambda: app.screen.settled, what="the call loaded")
             text = str(app.screen.query_one("#fields").render())
             assert "Demo Caller" in text
             events = app.desk.call_events(app.screen.call_id)

@@ -25,3 +25,28 @@ def demo_app(folder: Path) -> ConsoleApp:
         seed_demo(db, town, now=START)
     desk = Desk.open(db, town, clock=FixedClock(START), operator_id="op7")
     return ConsoleApp(desk)
+
+
+async def wait_until(pilot, condition, timeout: float = 10.0, what: str = "") -> None:
+    """Let the app run until ``condition()`` holds (desk work comes back as messages)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        await pilot.pause(0.02)
+
+
+async def settle(pilot, timeout: float = 10.0) -> None:
+    """Wait until every command given has its outcome back (and the board its rows)."""
+    await wait_until(pilot, lambda: pilot.app.idle, timeout, "the desk's outcomes")
+    await pilot.pause()
+
+
+async def caught_up(pilot, timeout: float = 10.0) -> None:
+    """Wait until the app has followed the journal up to now: a read queued behind a
+    fresh look at the change feed has come back."""
+    done: list[object] = []
+    pilot.app.follow_now()
+    pilot.app.read(lambda: None, done.append)
+    await wait_until(pilot, lambda: done, timeout, "the change feed")
+    await settle(pilot, timeout)

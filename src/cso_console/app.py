@@ -1,16 +1,234 @@
-"""The Textual application: screens on top of one desk."""
+"""The Textual application: screens on top of one desk.
+
+The UI's event loop never waits on the database. Desk work runs on two long-lived
+thread workers and comes back as Messages:
+
+- the writer takes commands from one queue and executes them one at a time, in the order
+  they were given (none dropped, none reordered); a command may wait up to the store's
+  busy timeout while another program holds the write lock, the keyboard does not;
+- the follower watches ``PRAGMA data_version`` (cheap: it changes whenever anyone commits
+  to the file), fetches ``changes_since`` its cursor when it moves, settles the writer's
+  outcomes after the board has the rows they touched, and runs the screens' other reads.
+
+Both threads post to the app only; widgets are touched on the UI thread alone.
+"""
 
 from __future__ import annotations
 
 import locale
+import queue
 import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.scrollbar import ScrollBar, ScrollBarRender
+from textual.timer import Timer
+from textual.worker import get_current_worker
 
-from cso_console.desk import Desk
+from cso_console.desk import Desk, Outcome
+from cso_console.domain import commands as c
+from cso_console.domain.callnumber import short_number
+from cso_console.domain.events import Event
 from cso_console.domain.fold import Changed
+from cso_console.domain.model import Call, Officer
+from cso_console.widgets.boards import CallQueue, OfficerBoard
+from cso_console.widgets.message import MessageLine
+
+WATCH_INTERVAL = 0.25  # seconds between data_version looks while nothing else is asked
+SLOW_COMMAND = 0.25  # seconds before a command still running shows "saving..."
+
+
+class Feed(Protocol):
+    """What the desk's change feed (``Desk.changes_since``) hands back."""
+
+    head: int
+    generation: int
+    calls: dict[str, Call]
+    officers: dict[str, Officer]
+    received: list[Event]
+
+
+@dataclass(eq=False)
+class Ticket:
+    """One command on its way to the writer; ``done`` runs on the UI thread."""
+
+    cmd: c.Command
+    done: Callable[[Outcome], None] | None
+    slow: bool = False
+    timer: Timer | None = None
+
+
+@dataclass(eq=False)
+class ReadJob:
+    """A read for the follower thread; ``done`` gets the result on the UI thread."""
+
+    fn: Callable[[], Any]
+    done: Callable[[Any], None]
+    owner: Any = None  # a screen: skip ``done`` if it is gone by then
+
+
+@dataclass(eq=False)
+class _Settle:
+    ticket: Ticket
+    outcome: Outcome
+
+
+_POLL = object()
+_STOP = object()
+
+
+def announcement(event: Event, desk_code: str) -> str:
+    """``new P2 call 57 from intake``: the operator who took it, or the desk it came from."""
+    source = event.operator_id if event.desk_id == desk_code else f"desk {event.desk_id}"
+    number = short_number(event.call_id or "")
+    return f"new P{event.payload.get('priority', '?')} call {number} from {source}"
+
+
+class DeskFollowed(Message):
+    """What changed in the journal (or None if it could not be read), and the commands
+    settled with it: the board takes the rows first, then each command hears its outcome."""
+
+    def __init__(
+        self,
+        changes: Feed | None,
+        full: bool,
+        settled: list[tuple[Ticket, Outcome]],
+        error: str = "",
+    ) -> None:
+        super().__init__()
+        self.changes = changes
+        self.full = full  # projections rebuilt: changes hold every open call and officer
+        self.settled = settled
+        self.error = error
+
+
+class DeskRead(Message):
+    def __init__(self, job: ReadJob, result: Any = None, error: str = "") -> None:
+        super().__init__()
+        self.job = job
+        self.result = result
+        self.error = error
+
+
+class DeskLink:
+    """The writer and the follower threads, and the queues that feed them."""
+
+    def __init__(self, desk: Desk, post: Callable[[Message], object]) -> None:
+        self.desk = desk
+        self.post = post
+        self.commands: queue.Queue[Ticket | object] = queue.Queue()
+        self.jobs: queue.Queue[object] = queue.Queue()
+        self.stopping = threading.Event()
+        self.version = -1
+        self.seq = 0
+        self.generation = -1
+
+    def start_at(self, version: int, seq: int, generation: int) -> None:
+        """Where the board's first load was: the follower goes on from there."""
+        self.version, self.seq, self.generation = version, seq, generation
+
+    def poll(self) -> None:
+        """Ask for the change feed now (thread-safe)."""
+        self.jobs.put(_POLL)
+
+    def stop(self) -> None:
+        """The writer finishes every command given so far, then both threads end."""
+        self.stopping.set()
+        self.commands.put(_STOP)
+        self.jobs.put(_STOP)
+
+    # the writer ---------------------------------------------------------------
+
+    def write_loop(self) -> None:
+        worker = get_current_worker()
+        while True:
+            try:
+                item = self.commands.get(timeout=WATCH_INTERVAL)
+            except queue.Empty:
+                if worker.is_cancelled or self.stopping.is_set():
+                    return
+                continue
+            if item is _STOP:
+                return
+            assert isinstance(item, Ticket)
+            try:
+                outcome = self.desk.execute(item.cmd)
+            except Exception as exc:  # a bug or a dead file: say so, keep the thread
+                outcome = Outcome(False, f"Not saved: {exc}")
+            self.jobs.put(_Settle(item, outcome))
+
+    # the follower -------------------------------------------------------------
+
+    def follow_loop(self) -> None:
+        worker = get_current_worker()
+        while True:
+            batch: list[object] = []
+            try:
+                batch.append(self.jobs.get(timeout=WATCH_INTERVAL))
+            except queue.Empty:
+                if worker.is_cancelled or self.stopping.is_set():
+                    return
+            while True:  # take everything asked so far: one feed read serves it all
+                try:
+                    batch.append(self.jobs.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                if self.desk.data_version() != self.version:  # someone committed
+                    batch.insert(0, _POLL)
+            except Exception:
+                pass  # the feed read below, if any, says what is wrong
+            if batch and self._run(batch):
+                return
+
+    def _run(self, batch: list[object]) -> bool:
+        """Run a batch in order; True when told to stop."""
+        settled: list[tuple[Ticket, Outcome]] = []
+        want = False
+        for item in batch:
+            if item is _STOP:
+                return True
+            if item is _POLL:
+                want = True
+            elif isinstance(item, _Settle):
+                settled.append((item.ticket, item.outcome))
+                want = want or item.outcome.ok
+            elif isinstance(item, ReadJob):
+                self._flush(want, settled)
+                settled, want = [], False
+                try:
+                    self.post(DeskRead(item, item.fn()))
+                except Exception as exc:
+                    self.post(DeskRead(item, error=str(exc)))
+        self._flush(want, settled)
+        return False
+
+    def _flush(self, want: bool, settled: list[tuple[Ticket, Outcome]]) -> None:
+        if not (want or settled):
+            return
+        changes: Feed | None = None
+        full, error = False, ""
+        if want:
+            try:
+                # Read the version first: a commit after this look is seen next round.
+                version = self.desk.data_version()
+                changes = self.desk.changes_since(self.seq, self.generation)
+            except Exception as exc:
+                self.version = -1  # try again on the next look
+                error = str(exc)
+            else:
+                full = changes.generation != self.generation
+                self.version, self.seq, self.generation = (
+                    version,
+                    changes.head,
+                    changes.generation,
+                )
+        self.post(DeskFollowed(changes, full, settled, error))
 
 
 class ConsoleApp(App[int]):
@@ -29,11 +247,22 @@ class ConsoleApp(App[int]):
         super().__init__()
         self.desk = desk
         self.ascii_only = ascii_only
+        self.link = DeskLink(desk, self.post_message)
+        self.pending: list[Ticket] = []
+        self._arrived: list[Event] = []
+        self._feed_error = ""
         self._unsubscribe = desk.subscribe(self._desk_changed)
 
     def on_mount(self) -> None:
         from cso_console.screens.board import BoardScreen
 
+        # The cursor before the board's first load: whatever commits in between is
+        # fetched again (harmless), nothing is missed.
+        version = self.desk.data_version()
+        seq, generation = self.desk.head()
+        self.link.start_at(version, seq, generation)
+        self.run_worker(self.link.write_loop, name="desk-writer", group="desk", thread=True)
+        self.run_worker(self.link.follow_loop, name="desk-follower", group="desk", thread=True)
         self.push_screen(BoardScreen())
         self.set_interval(1.0, self._tick, name="tick")
 
@@ -46,16 +275,133 @@ class ConsoleApp(App[int]):
                 screen.tick(now)
 
     def _desk_changed(self, changed: Changed) -> None:
+        """Called on whichever thread committed: only wakes the follower."""
+        self.link.poll()
+
+    # commands and reads -------------------------------------------------------
+
+    def submit(self, cmd: c.Command, done: Callable[[Outcome], None] | None = None) -> None:
+        """Hand a command to the writer; ``done`` hears the outcome once the board has
+        the rows it touched. Returns at once."""
+        ticket = Ticket(cmd, done)
+        self.pending.append(ticket)
+        ticket.timer = self.set_timer(SLOW_COMMAND, lambda: self._slow(ticket))
+        self.link.commands.put(ticket)
+
+    def read(self, fn: Callable[[], Any], done: Callable[[Any], None], owner: Any = None) -> None:
+        """Run ``fn`` (a desk read) on the follower thread; ``done(result)`` on this one."""
+        self.link.jobs.put(ReadJob(fn, done, owner))
+
+    def follow_now(self) -> None:
+        self.link.poll()
+
+    @property
+    def idle(self) -> bool:
+        """No command waiting for its outcome (tests wait for this)."""
+        return not self.pending
+
+    def _slow(self, ticket: Ticket) -> None:
+        if ticket in self.pending:
+            ticket.slow = True
+            self._show_saving()
+
+    def _show_saving(self) -> None:
+        saving = any(t.slow for t in self.pending)
         for screen in self.screen_stack:
-            handler = getattr(screen, "desk_changed", None)
-            if handler is not None:
-                handler(changed)
+            for line in screen.query(MessageLine):
+                line.saving(saving)
+
+    def on_desk_followed(self, message: DeskFollowed) -> None:
+        ring = False
+        if message.changes is not None:
+            for screen in self.screen_stack:
+                follow = getattr(screen, "follow", None)
+                if follow is not None and follow(message.changes, message.full):
+                    ring = True
+            if not message.full:  # after a rebuild ``received`` is every call ever taken
+                self._arrived.extend(message.changes.received)
+        for ticket, outcome in message.settled:
+            if ticket.timer is not None:
+                ticket.timer.stop()
+            if ticket in self.pending:
+                self.pending.remove(ticket)
+            if ticket.done is not None:
+                ticket.done(outcome)
+        self._show_saving()
+        if message.error and message.error != self._feed_error:
+            self.say(f"The board could not be refreshed: {message.error}", error=True)
+        self._feed_error = message.error if message.changes is None else ""
+        if self._announce():
+            ring = True
+        if ring:
+            self.bell()
+
+    def on_desk_read(self, message: DeskRead) -> None:
+        job = message.job
+        owner = job.owner
+        if owner is not None and not owner.is_attached:
+            return
+        if message.error:
+            self.say(message.error, error=True)
+            return
+        job.done(message.result)
+
+    def _announce(self) -> bool:
+        """Say which calls came in from elsewhere; True if there was one (bell once).
+
+        Held while a command of ours is on its way: until its outcome is back the desk
+        may not yet know it wrote that call."""
+        if not self._arrived or self.pending:
+            return False
+        arrived, self._arrived = self._arrived, []
+        lines = [
+            announcement(e, self.desk.desk_code)
+            for e in arrived
+            if e.call_id and not self.desk.wrote(e.event_id)
+        ]
+        if not lines:
+            return False
+        if len(lines) <= 2:
+            self.say("; ".join(lines))
+        else:
+            self.say(f"{lines[0]} (+{len(lines) - 1} more new calls)")
+        return True
+
+    # what the screens share ---------------------------------------------------
+
+    def say(self, text: str, error: bool = False) -> None:
+        """Put a line on the top-most message line (a modal on top has none); an error
+        is in bold and rings the bell."""
+        for screen in reversed(self.screen_stack):
+            line = next(iter(screen.query(MessageLine)), None)
+            if line is not None:
+                line.say(text, error=error)
+                break
+        if error:
+            self.bell()
+
+    def known_calls(self) -> dict[str, Call]:
+        """The open calls as the board has them (no database read)."""
+        for screen in self.screen_stack:
+            found = next(iter(screen.query(CallQueue)), None)
+            if found is not None:
+                return found.calls
+        return {}
+
+    def known_officers(self) -> dict[str, Officer]:
+        """The officers as the board has them (no database read)."""
+        for screen in self.screen_stack:
+            found = next(iter(screen.query(OfficerBoard)), None)
+            if found is not None:
+                return found.officers
+        return {}
 
     def action_quit_now(self) -> None:
         self.exit(0)
 
     def on_unmount(self) -> None:
         self._unsubscribe()
+        self.link.stop()
 
 
 class _AsciiScrollBarRender(ScrollBarRender):

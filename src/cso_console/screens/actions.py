@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
+
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Static
 
 from cso_console.desk import Desk, Outcome
 from cso_console.domain import commands as c
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.model import Call, Officer, OfficerStatus
 from cso_console.screens.picker import Choice, PickerScreen, TextPrompt
+
+if TYPE_CHECKING:
+    from cso_console.app import ConsoleApp
 
 
 def call_bindings(screen_id: str) -> list[Binding]:
@@ -29,7 +34,11 @@ class DeskActions(Screen[None]):
 
     @property
     def desk(self) -> Desk:
-        return self.app.desk  # type: ignore[attr-defined,no-any-return]
+        return self.console.desk
+
+    @property
+    def console(self) -> ConsoleApp:
+        return cast("ConsoleApp", self.app)
 
     # what the keys act on (screens override) --------------------------------
 
@@ -40,25 +49,31 @@ class DeskActions(Screen[None]):
         """The selected officer, or the selected call's primary officer."""
         call = self.target_call()
         if call is not None and call.primary is not None:
-            return self.desk.officer(call.primary.officer_id)
+            officer_id = call.primary.officer_id
+            return self.console.known_officers().get(officer_id) or self.desk.officer(officer_id)
         return None
 
     # feedback ---------------------------------------------------------------
 
     def say(self, text: str, error: bool = False) -> None:
-        line = self.query_one("#message", Static)
-        line.set_class(error, "error")
-        line.update(("REFUSED: " if error else "") + text)
-        if error:
-            self.app.bell()
+        """On the message line; an error is a refusal: it says so and rings the bell."""
+        self.console.say(("REFUSED: " if error else "") + text, error=error)
 
-    def run_command(self, cmd: c.Command, done: str) -> Outcome:
-        outcome = self.desk.execute(cmd)
-        if outcome.ok:
-            self.say(done)
-        else:
-            self.say(outcome.reason, error=True)
-        return outcome
+    def run_command(
+        self, cmd: c.Command, done: str, then: Callable[[Outcome], None] | None = None
+    ) -> None:
+        """Hand the command to the desk's writer and return at once; the message line
+        says ``done`` (or why it was refused) when the outcome is back."""
+
+        def settled(outcome: Outcome) -> None:
+            if outcome.ok:
+                self.say(done)
+            else:
+                self.say(outcome.reason, error=True)
+            if then is not None:
+                then(outcome)
+
+        self.console.submit(cmd, settled)
 
     # actions ----------------------------------------------------------------
 

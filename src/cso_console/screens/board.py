@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,14 +13,17 @@ from textual.widgets import Static
 from cso_console.domain import commands as c
 from cso_console.domain.alerts import current_alerts
 from cso_console.domain.callnumber import short_number
-from cso_console.domain.fold import Changed
 from cso_console.domain.model import Call, Officer
 from cso_console.screens.actions import DeskActions, call_bindings
 from cso_console.screens.confirm import ConfirmScreen
 from cso_console.widgets.alerts import AlertsStrip
 from cso_console.widgets.beatmap import beat_counts, render_map
 from cso_console.widgets.boards import CallQueue, OfficerBoard
+from cso_console.widgets.message import MessageLine
 from cso_console.widgets.status import StatusBar
+
+if TYPE_CHECKING:
+    from cso_console.app import Feed
 
 WIDE = (120, 32)
 
@@ -61,7 +65,7 @@ class BoardScreen(DeskActions):
                 yield OfficerBoard(id="officers")
             yield Static("", id="map", markup=False)
         yield AlertsStrip(id="alerts")
-        yield Static("", id="message", markup=False)
+        yield MessageLine(id="message")
         yield Static(
             "n new  d dispatch  e/o/c status  Enter open  Tab panel  ? help  q quit",
             id="keys",
@@ -90,15 +94,25 @@ class BoardScreen(DeskActions):
         self.query_one(OfficerBoard).set_officers(self.desk.officers())
         self._refresh_map()
 
-    def desk_changed(self, changed: Changed) -> None:
-        """Refresh only the calls and officers the desk says changed."""
+    def follow(self, changes: Feed, full: bool) -> bool:
+        """Take the calls and officers the journal says changed (any writer); only those
+        rows change. True when that raised a new alert (the app rings once)."""
+        if not self.is_mounted:
+            return False  # the first load, still to come, reads them anyway
         queue, board = self.query_one(CallQueue), self.query_one(OfficerBoard)
-        if changed.call_ids:
-            queue.upsert(self.desk.calls_by_id(sorted(changed.call_ids)), changed.call_ids)
-        if changed.officer_ids:
-            board.upsert(self.desk.officers_by_id(sorted(changed.officer_ids)))
+        if full:
+            calls = [c for c in changes.calls.values() if c.status.is_open]
+            queue.set_calls(calls, self.desk.town)
+            board.set_officers(list(changes.officers.values()))
+        else:
+            if changes.calls:
+                queue.upsert(changes.calls, set(changes.calls))
+            if changes.officers:
+                board.upsert(changes.officers)
+        if not (full or changes.calls or changes.officers):
+            return False
         self._refresh_map()
-        self._alerts(self.desk.now())
+        return self._alerts(self.desk.now())
 
     def _refresh_map(self) -> None:
         if not self.has_class("-map"):
@@ -113,12 +127,13 @@ class BoardScreen(DeskActions):
         self.query_one(StatusBar).tick(now)
         self.query_one(CallQueue).tick(now)
         self.query_one(OfficerBoard).tick(now)
-        self._alerts(now)
-
-    def _alerts(self, now: datetime) -> None:
-        calls = list(self.query_one(CallQueue).calls.values())
-        if self.query_one(AlertsStrip).show(current_alerts(calls, self.desk.town, now)):
+        if self._alerts(now):
             self.app.bell()
+
+    def _alerts(self, now: datetime) -> bool:
+        """Alerts from the calls on the queue; True when one is new (ring once for it)."""
+        calls = list(self.query_one(CallQueue).calls.values())
+        return self.query_one(AlertsStrip).show(current_alerts(calls, self.desk.town, now))
 
     # targets ----------------------------------------------------------------
 
@@ -151,17 +166,15 @@ class BoardScreen(DeskActions):
         from cso_console.screens.detail import CallDetailScreen
 
         call = self.target_call()
+        call_id = call.call_id if call is not None else None
         if self.query_one(OfficerBoard).has_focus:
             officer = self.query_one(OfficerBoard).selected
-            call = (
-                self.desk.call(officer.current_call_id)
-                if officer and officer.current_call_id
-                else None
-            )
-        if call is None:
+            call_id = officer.current_call_id if officer else None
+        if call_id is None:
             self.say("Select a call first.", error=True)
             return
-        self.app.push_screen(CallDetailScreen(call.call_id))
+        known = self.query_one(CallQueue).calls.get(call_id)
+        self.app.push_screen(CallDetailScreen(call_id, known))
 
     def action_acknowledge(self) -> None:
         alerts = self.query_one(AlertsStrip).alerts
@@ -179,7 +192,6 @@ class BoardScreen(DeskActions):
                 c.AcknowledgeAlert(call=top.call_id),
                 f"Alert on call {short_number(top.call_id)} acknowledged.",
             )
-        self._alerts(self.desk.now())
 
     def action_map(self) -> None:
         from cso_console.screens.beatmap import BeatMapScreen

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from cso_console.desk import Outcome
 from cso_console.domain import commands as c
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.events import Event, EventType
-from cso_console.domain.fold import Changed
 from cso_console.domain.model import Call
 from cso_console.screens.actions import DeskActions, call_bindings
 from cso_console.widgets.format import elapsed
+from cso_console.widgets.message import MessageLine
+
+if TYPE_CHECKING:
+    from cso_console.app import Feed
 
 
 def _hm(e: Event) -> str:
@@ -81,16 +86,21 @@ class CallDetailScreen(DeskActions):
         Binding("question_mark,f1", "help", "Help", id="detail.help"),
     ]
 
-    def __init__(self, call_id: str) -> None:
+    def __init__(self, call_id: str, call: Call | None = None) -> None:
+        """``call``: the version the board has, shown at once while the rest loads."""
         super().__init__()
         self.call_id = call_id
-        self.call: Call | None = None
+        self.call: Call | None = call
+        self.loaded = False  # the call and its timeline are read from the desk
+        self.caller_view: bool | str | None = None  # recorded; or why not; None: on its way
+        self._reading = False
+        self._read_again = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="body"):
             yield Static("", id="fields", markup=False)
             yield Static("", id="timeline", markup=False)
-        yield Static("", id="message", markup=False)
+        yield MessageLine(id="message")
         yield Static(
             "d dispatch  e/o en route/on scene  c clear  N note  Esc back  ? help",
             id="keys",
@@ -98,22 +108,71 @@ class CallDetailScreen(DeskActions):
         )
 
     def on_mount(self) -> None:
-        # Showing the caller is a fact for the record.
-        self.desk.execute(c.ViewCaller(call=self.call_id))
+        # Showing the caller is a fact for the record: the caller shows once it is written.
+        self.console.submit(c.ViewCaller(call=self.call_id), self._viewed)
+        self._show_fields()
         self.reload()
         self.query_one("#body").focus()
+
+    def _viewed(self, outcome: Outcome) -> None:
+        self.caller_view = True if outcome.ok else outcome.reason or "refused"
+        if self.is_attached:
+            self._show_fields()
+            self.reload()
+
+    @property
+    def settled(self) -> bool:
+        """The view of the caller is answered and the last read is in."""
+        return self.loaded and not self._reading and self.caller_view is not None
 
     def target_call(self) -> Call | None:
         return self.call
 
-    def desk_changed(self, changed: Changed) -> None:
-        if self.call_id in changed.call_ids:
+    def follow(self, changes: Feed, full: bool) -> bool:
+        call = changes.calls.get(self.call_id)
+        if call is not None and self.is_mounted:
+            self.call = call
+            self._show_fields()
             self.reload()
+        return False
 
     def reload(self) -> None:
-        self.call = call = self.desk.call(self.call_id)
+        """Read the call and its timeline off the UI's event loop (one read at a time;
+        asked again meanwhile, it reads once more after)."""
+        if self._reading:
+            self._read_again = True
+            return
+        self._reading = True
+        desk, call_id = self.desk, self.call_id
+        self.console.read(
+            lambda: (desk.call(call_id), desk.call_events(call_id)), self._loaded, owner=self
+        )
+
+    def _loaded(self, result: tuple[Call | None, list[Event]]) -> None:
+        self._reading = False
+        if self._read_again:
+            self._read_again = False
+            self.reload()
+        self.call, events = result
+        self.loaded = True
+        self._show_fields()
+        timeline = ["", "TIMELINE"] + [
+            f"{_hm(e)} {e.operator_id[:10]:<10} {describe(e)}" for e in events
+        ]
+        self.query_one("#timeline", Static).update("\n".join(timeline))
+
+    def _caller(self, call: Call) -> str:
+        if self.caller_view is True:
+            return f"Caller    {call.caller_name or '-'}   phone {call.caller_phone or '-'}"
+        if self.caller_view is None:
+            return "Caller    (shown once the view is recorded...)"
+        return f"Caller    hidden: the view could not be recorded ({self.caller_view})"
+
+    def _show_fields(self) -> None:
+        call = self.call
         if call is None:
-            self.query_one("#fields", Static).update(f"There is no call {self.call_id}.")
+            text = f"There is no call {self.call_id}." if self.loaded else "Loading the call..."
+            self.query_one("#fields", Static).update(text)
             return
         town, now = self.desk.town, self.desk.now()
         ct = town.call_type_by_code.get(call.type_code)
@@ -127,7 +186,7 @@ class CallDetailScreen(DeskActions):
             + f"   beat {call.beat_id or 'unknown'}",
             f"Received  {call.received_at.astimezone():%Y-%m-%d %H:%M:%S}  "
             f"({elapsed(call.received_at, now)} ago)",
-            f"Caller    {call.caller_name or '-'}   phone {call.caller_phone or '-'}",
+            self._caller(call),
             f"Narrative {call.narrative or '-'}",
         ]
         if call.duplicate_of:
@@ -149,11 +208,6 @@ class CallDetailScreen(DeskActions):
         if not call.assignments:
             lines.append("             none")
         self.query_one("#fields", Static).update("\n".join(lines))
-        events = self.desk.call_events(self.call_id)
-        timeline = ["", "TIMELINE"] + [
-            f"{_hm(e)} {e.operator_id[:10]:<10} {describe(e)}" for e in events
-        ]
-        self.query_one("#timeline", Static).update("\n".join(timeline))
 
     def action_back(self) -> None:
         self.dismiss(None)

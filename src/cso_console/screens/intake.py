@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,13 +12,17 @@ from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Static
 
-from cso_console.desk import Desk
+from cso_console.desk import Desk, Outcome
 from cso_console.domain import commands as c
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.commands import EMERGENCY_DISPATCH
 from cso_console.domain.town import CallType, Town
 from cso_console.screens.confirm import ConfirmScreen
 from cso_console.screens.picker import Choice, PickerScreen
+from cso_console.widgets.message import MessageLine
+
+if TYPE_CHECKING:
+    from cso_console.app import ConsoleApp
 
 _NUMBER = re.compile(r"^(\d+[A-Za-z]?\s+)(.*)$")
 
@@ -87,7 +92,11 @@ class IntakeScreen(Screen[str | None]):
 
     @property
     def desk(self) -> Desk:
-        return self.app.desk  # type: ignore[attr-defined,no-any-return]
+        return self.console.desk
+
+    @property
+    def console(self) -> ConsoleApp:
+        return cast("ConsoleApp", self.app)
 
     def compose(self) -> ComposeResult:
         town = self.desk.town
@@ -127,7 +136,7 @@ class IntakeScreen(Screen[str | None]):
             yield Input(id="narrative", compact=True)
         with Vertical():
             yield Button("Save (F10)", id="save")
-        yield Static("", id="message", markup=False)
+        yield MessageLine(id="message")
         yield Static(
             "Tab next field - Right accepts completion - F10 save - Esc cancel",
             id="keys",
@@ -139,6 +148,7 @@ class IntakeScreen(Screen[str | None]):
             inp.cursor_blink = False
         self.query_one("#location", Input).focus()
         self._priority_from_type = True
+        self.saving = False  # a save is with the desk: no second one, no leaving
 
     # live feedback ----------------------------------------------------------
 
@@ -196,7 +206,7 @@ class IntakeScreen(Screen[str | None]):
         return self.query_one(f"#{field}", Input).value.strip()
 
     def _say(self, text: str) -> None:
-        self.query_one("#message", Static).update(text)
+        self.query_one(MessageLine).say(text)
         self.app.bell()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -208,6 +218,9 @@ class IntakeScreen(Screen[str | None]):
         self.focus_next()
 
     def action_save(self) -> None:
+        if self.saving:
+            self._say("Still saving this call; wait for it.")
+            return
         location = self._value("location")
         ct = self._type()
         if not location:
@@ -261,21 +274,28 @@ class IntakeScreen(Screen[str | None]):
         self, type_code: str, duplicate_of: str | None = None, transfer_to: str | None = None
     ) -> None:
         priority = self._value("priority")
-        outcome = self.desk.execute(
-            c.ReceiveCall(
-                type_code=type_code,
-                location=self._value("location"),
-                priority=int(priority) if priority else None,
-                caller_name=self._value("caller_name") or None,
-                caller_phone=self._value("caller_phone") or None,
-                narrative=self._value("narrative"),
-                duplicate_of=duplicate_of,
-                transfer_to=transfer_to,
-            )
+        cmd = c.ReceiveCall(
+            type_code=type_code,
+            location=self._value("location"),
+            priority=int(priority) if priority else None,
+            caller_name=self._value("caller_name") or None,
+            caller_phone=self._value("caller_phone") or None,
+            narrative=self._value("narrative"),
+            duplicate_of=duplicate_of,
+            transfer_to=transfer_to,
         )
+        self.saving = True
+        self.console.submit(cmd, lambda outcome: self._saved(outcome, duplicate_of, transfer_to))
+
+    def _saved(self, outcome: Outcome, duplicate_of: str | None, transfer_to: str | None) -> None:
+        self.saving = False
+        if not self.is_attached:
+            return
         if not outcome.ok:
             self._say(f"REFUSED: {outcome.reason}")
             return
+        if self.app.screen is not self:
+            self.pop_until_active()  # help or a question opened meanwhile
         self.dismiss(outcome.call_id)
         number = short_number(outcome.call_id or "")
         if duplicate_of:
@@ -284,6 +304,9 @@ class IntakeScreen(Screen[str | None]):
             self.app.notify(f"Call {number} recorded and transferred to {transfer_to}.")
 
     def action_cancel(self) -> None:
+        if self.saving:
+            self._say("Saving this call; Esc works again once it is saved or refused.")
+            return
         if not any(inp.value.strip() for inp in self.query(Input)):
             self.dismiss(None)
             return

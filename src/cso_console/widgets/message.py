@@ -1,0 +1,39 @@
+"""The message line: what the last action did, and "saving..." while a command is slow."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+
+class MessageLine(Static):
+    DEFAULT_CSS = """
+    MessageLine { height: 1; }
+    MessageLine.error { text-style: bold; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self.text = ""
+        self.is_saving = False
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.text = text
+        self.set_class(error, "error")
+        self._show()
+
+    def saving(self, on: bool) -> None:
+        """Show "saving..." while a command has been running a while; once it starts,
+        the older message goes (it was about something else)."""
+        if on == self.is_saving:
+            return
+        if on:
+            self.text = ""
+            self.remove_class("error")
+        self.is_saving = on
+        self._show()
+
+    def _show(self) -> None:
+        if self.is_saving:
+            self.update(f"{self.text}  saving..." if self.text else "saving...")
+        else:
+            self.update(self.text)
