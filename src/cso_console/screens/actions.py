@@ -12,6 +12,7 @@ from cso_console.desk import Desk, Outcome
 from cso_console.domain import commands as c
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.model import Call, Officer, OfficerStatus
+from cso_console.domain.recommend import recommend
 from cso_console.screens.picker import Choice, PickerScreen, TextPrompt
 
 if TYPE_CHECKING:
@@ -88,7 +89,10 @@ class DeskActions(Screen[None]):
             )
             return
         choices = []
-        for r in self.desk.recommend(call.call_id):
+        # Ranked from the calls and officers the board holds (it follows the journal):
+        # no database read while the key is handled; the desk checks the dispatch itself.
+        officers = list(self.console.known_officers().values())
+        for r in recommend(call, officers, self.desk.town, self.desk.now()):
             o = r.officer
             label = f"{o.officer_id:<4} {o.name[:16]:<16} {', '.join(r.reasons)}"
             if len(label) > 72:

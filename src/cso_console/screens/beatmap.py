@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
 from cso_console.widgets.beatmap import beat_counts, counts_table, render_map
+
+if TYPE_CHECKING:
+    from cso_console.app import ConsoleApp, Feed
 
 
 class BeatMapScreen(Screen[None]):
@@ -18,13 +23,28 @@ class BeatMapScreen(Screen[None]):
     BINDINGS = [Binding("escape,m,f6", "back", "Back to board", id="map.back")]
 
     def compose(self) -> ComposeResult:
-        desk = self.app.desk  # type: ignore[attr-defined]
-        counts = beat_counts(desk.town, desk.open_calls(), desk.officers())
-        yield Static(render_map(desk.town, counts), id="map", markup=False)
-        yield Static(counts_table(desk.town, counts), id="counts", markup=False)
+        yield Static("", id="map", markup=False)
+        yield Static("", id="counts", markup=False)
         yield Static(
             "P pending calls  U units on duty  ! calls waiting   Esc back", id="keys", markup=False
         )
+
+    def on_mount(self) -> None:
+        self._draw()
+
+    def follow(self, changes: Feed, full: bool) -> bool:
+        if self.is_mounted and (full or changes.calls or changes.officers):
+            self._draw()
+        return False
+
+    def _draw(self) -> None:
+        """From the calls and officers the board holds (it follows the journal)."""
+        app = cast("ConsoleApp", self.app)
+        town = app.desk.town
+        calls, officers = app.known_calls(), app.known_officers()
+        counts = beat_counts(town, list(calls.values()), list(officers.values()))
+        self.query_one("#map", Static).update(render_map(town, counts))
+        self.query_one("#counts", Static).update(counts_table(town, counts))
 
     def action_back(self) -> None:
         self.dismiss(None)
