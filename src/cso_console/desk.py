@@ -251,7 +251,7 @@ class Desk:
             tx.append(events, head + 1)
             tx.save(state, changed.call_ids, changed.officer_ids, last)
             self.store.committed(last)
-        self._remember(events)
+            self._remember(events)  # before COMMIT: a reader may see them at once
         return Outcome(
             True, events=events, changed=changed, call_id=new_ids[0] if new_ids else None
         )
@@ -467,4 +467,4 @@ def _source_ids(events: list[Event]) -> list[str]:
     return out
 
 
-__all__ = ["Desk", "IngestReport", "Outcome", "StorageFull", "roster_events"]
+__all__ = ["Changes", "Desk", "IngestReport", "Outcome", "StorageFull", "roster_events"]

@@ -549,6 +549,7 @@ class SqliteStore:
         with self.read() as cur:
             head, gen = WriteTx(self, cur).head()
             out = Changes(head, gen)
+            cursor = seq
             if generation is not None and generation != gen:
                 seq = -1
             if head <= seq:
@@ -561,7 +562,7 @@ class SqliteStore:
             q = f"{_OFFICER_SELECT} WHERE changed_seq > ?"
             out.officers = {r[0]: rows.officer_from_row(r) for r in cur.execute(q, (seq,))}
             q = f"{_JOURNAL_SELECT} WHERE seq > ? AND type = 'call.received' ORDER BY seq"
-            out.received = [rows.event_from_row(r) for r in cur.execute(q, (max(seq, 0),))]
+            out.received = [rows.event_from_row(r) for r in cur.execute(q, (max(cursor, 0),))]
             r = cur.execute("SELECT count(*) FROM conflicts WHERE changed_seq > ?", (seq,))
             out.conflicts = int(r.fetchone()[0])
             return out
