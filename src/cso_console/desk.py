@@ -209,10 +209,10 @@ class Desk:
 
     def _stamp(self, tx: WriteTx) -> tuple[int, int]:
         """(this desk's last desk_seq, the journal's last seq), with the HLC caught up."""
-        db_hlc, seq = tx.journal_high()
+        head, db_hlc, seq = tx.high()
         if db_hlc > self._hlc.last:
             self._hlc.observe(db_hlc)
-        return seq, tx.head()[0]
+        return seq, head
 
     def _execute(self, cmd: Command) -> Outcome:
         now = self.clock.now()
@@ -248,6 +248,8 @@ class Desk:
                 changed.merge(apply(state, ev, strict=True))
                 events.append(ev)
             last = head + len(events)
+            if new_ids:  # taken only now that the command stands
+                tx.took_call_seq(year, tx.last_call_seq(year) + len(new_ids))
             tx.append(events, head + 1)
             tx.save(state, changed.call_ids, changed.officer_ids, last)
             self.store.committed(last)

@@ -15,8 +15,9 @@ from typing import Any
 
 from cso_console.desk import Desk
 from cso_console.domain.events import Event
-from cso_console.domain.fold import State, apply, fold
-from cso_console.store import SqliteStore, rows
+from cso_console.domain.fold import Changed, State, apply, fold
+from cso_console.store import SqliteStore, StoreError, rows
+from cso_console.store.sqlite import NEXT, WriteTx
 
 
 @dataclass
@@ -113,24 +114,81 @@ def check_store(store: SqliteStore) -> CheckReport:
     return CheckReport(problems, len(events), len(state.conflicts))
 
 
+BATCH_CALLS = 400  # calls (with their assignments) written per short transaction
+
+
 def rebuild(desk: Desk) -> CheckReport:
-    """Fold a read snapshot with no lock held, then take the write lock only to fold
-    what was committed since and write the projections."""
+    """Rewrite the projections from the journal without locking anyone out for long.
+
+    The journal is folded from a read snapshot with no lock held; the new projections
+    are written into ``*_next`` tables in short transactions (other writers go on between
+    them); then one short transaction folds what was committed since the snapshot into
+    them and swaps them in. The result is checked afterwards from a read snapshot.
+    """
     store = desk.store
     with store.read() as cur:
         head = int(cur.execute("SELECT coalesce(max(seq), 0) FROM journal").fetchone()[0])
         events = _events(cur, "WHERE seq <= ?", (head,))
     state = fold(State(), events)
     top = max((e.order_key for e in events), default=None)
-    with desk.batch(), store.write() as tx:
-        later = _events(tx.cur, "WHERE seq > ? ORDER BY seq", (head,))
-        later.sort(key=lambda e: e.order_key)
-        if later and top is not None and later[0].order_key < top:
-            state = fold(State(), events + later)  # one came out of order: fold it all
-        else:
-            for e in later:
-                apply(state, e, strict=False)
-        tx.replace_projections(state, tx.head()[0])
-        problems = sqlite_checks(tx.cur, store.desk_code)
-        problems += compare(state, stored_rows(tx.cur))
-    return CheckReport(problems, len(events) + len(later), len(state.conflicts), rebuilt=True)
+    with store.write() as tx:
+        tx.create_next()
+    try:
+        _write_all(store, state, head)
+        with desk.batch(), store.write() as tx:
+            later = _events(tx.cur, "WHERE seq > ? ORDER BY seq", (head,))
+            later.sort(key=lambda e: e.order_key)
+            seq = tx.head()[0]
+            if later and top is not None and later[0].order_key < top:
+                # One came out of order meanwhile: fold it all (rare; under the lock).
+                state = fold(State(), events + later)
+                tx.drop_next()
+                tx.create_next()
+                _write_state(tx, state, seq)
+            elif later:
+                before = len(state.conflicts)
+                changed = Changed()
+                for e in later:
+                    changed.merge(apply(state, e, strict=False))
+                calls = [state.calls[c] for c in changed.call_ids if c in state.calls]
+                for c in calls:
+                    tx.cur.execute(f"DELETE FROM assignments{NEXT} WHERE call_id = ?", (c.call_id,))
+                officers = [state.officers[o] for o in changed.officer_ids if o in state.officers]
+                tx.write_rows(
+                    NEXT, calls, officers, list(state.operators.values()),
+                    state.conflicts[before:], seq,
+                )  # fmt: skip
+            tx.swap_next()
+    except BaseException:
+        try:
+            with store.write() as tx:
+                tx.drop_next()
+        except StoreError:
+            pass
+        raise
+    while True:  # the old tables, emptied a little at a time, then dropped
+        with store.write() as tx:
+            if tx.empty_old(BATCH_CALLS * 5):
+                tx.drop_old()
+                break
+    report = check_store(store)
+    return CheckReport(report.problems, report.events, report.conflicts, rebuilt=True)
+
+
+def _write_state(tx: WriteTx, state: State, seq: int) -> None:
+    tx.write_rows(
+        NEXT, list(state.calls.values()), list(state.officers.values()),
+        list(state.operators.values()), state.conflicts, seq,
+    )  # fmt: skip
+
+
+def _write_all(store: SqliteStore, state: State, seq: int) -> None:
+    calls = list(state.calls.values())
+    for i in range(0, len(calls), BATCH_CALLS):
+        with store.write() as tx:
+            tx.write_rows(NEXT, calls[i : i + BATCH_CALLS], [], [], [], seq)
+    with store.write() as tx:
+        tx.write_rows(
+            NEXT, [], list(state.officers.values()), list(state.operators.values()),
+            state.conflicts, seq,
+        )  # fmt: skip

@@ -48,10 +48,12 @@ class Command(BaseModel):
 
     def call_refs(self) -> list[str]:
         """Call references (as typed) the desk must resolve to call numbers."""
-        return [v for k in ("call", "of_call", "to_call") if (v := getattr(self, k, None))]
+        values = self.__dict__
+        return [v for k in ("call", "of_call", "to_call") if (v := values.get(k))]
 
     def officer_refs(self) -> list[str]:
-        refs = [getattr(self, "officer", None)] + list(getattr(self, "officers", ()))
+        values = self.__dict__
+        refs = [values.get("officer")] + list(values.get("officers", ()))
         return [r for r in refs if r]
 
 

@@ -8,6 +8,7 @@ are plain tuples in column order so the hot path runs constant SQL through the D
 from __future__ import annotations
 
 import json
+import operator
 import typing
 from dataclasses import fields
 from datetime import datetime
@@ -19,7 +20,6 @@ from cso_console.domain.events import Event
 from cso_console.domain.model import (
     Assignment,
     Call,
-    CallStatus,
     Officer,
     OfficerStatus,
     Operator,
@@ -48,6 +48,8 @@ def _kind(hint: Any) -> tuple[str, bool]:
         return "bool", nullable
     if base is int:
         return "int", nullable
+    if isinstance(base, type) and issubclass(base, Enum):
+        return "enum", nullable
     return "text", nullable
 
 
@@ -66,11 +68,15 @@ _DERIVED = (
 )
 # (column, 'int' | 'text', nullable) in table order; the table adds changed_seq last.
 CALL_COLUMNS: tuple[tuple[str, str, bool], ...] = tuple(
-    (name, "int" if kind in ("int", "bool") else "text", nullable)
+    (name, "int" if kind in ("int", "bool") else "text", nullable)  # enum: its value
     for name, kind, nullable in CALL_FIELDS + _DERIVED
 )
 CALL_COLUMN_NAMES = tuple(c[0] for c in CALL_COLUMNS)
-_CALL_ENUMS = {"status": CallStatus}
+_CALL_ENUMS = {
+    name: hint
+    for name, hint in _CALL_HINTS.items()
+    if isinstance(hint, type) and issubclass(hint, Enum)
+}
 
 
 def _to_column(kind: str, value: Any) -> Any:
@@ -85,12 +91,19 @@ def _to_column(kind: str, value: Any) -> Any:
     return value
 
 
+_CALL_KINDS = tuple(kind for _, kind, _ in CALL_FIELDS)
+_CALL_VALUES = operator.attrgetter(*(name for name, _, _ in CALL_FIELDS))
+
+
 def call_row(c: Call, changed_seq: int = 0) -> tuple[Any, ...]:
     try:
         desk, year, seq = split_call_number(c.call_id)
     except ValueError:
         desk, year, seq = "", 0, 0
-    own = tuple(_to_column(kind, getattr(c, name)) for name, kind, _ in CALL_FIELDS)
+    own = tuple(
+        v if v is None or kind == "text" or kind == "int" else _to_column(kind, v)
+        for kind, v in zip(_CALL_KINDS, _CALL_VALUES(c), strict=True)
+    )
     derived = (desk, year, seq, int(c.status.is_open), normalize_place(c.location))
     return own + derived + (changed_seq,)
 

@@ -10,6 +10,7 @@ is checked, so another writer's change is never missed.
 from __future__ import annotations
 
 import copy
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -52,17 +53,26 @@ def _upsert(table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> str:
     )
 
 
-UPSERT_CALL = _upsert("calls", (*rows.CALL_COLUMN_NAMES, "changed_seq"), ("call_id",))
-UPSERT_ASSIGNMENT = _upsert(
-    "assignments", rows.ASSIGNMENT_COLUMNS, ("call_id", "officer_id", "dispatched_at")
-)
-UPSERT_OFFICER = _upsert("officers", rows.OFFICER_COLUMNS, ("officer_id",))
-UPSERT_OPERATOR = _upsert("operators", rows.OPERATOR_COLUMNS, ("operator_id",))
-INSERT_CONFLICT = (
-    "INSERT INTO conflicts (event_id, call_id, officer_id, reason, changed_seq) "
-    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET reason = excluded.reason, "
-    "changed_seq = excluded.changed_seq"
-)
+def _statements(suffix: str) -> tuple[str, str, str, str, str]:
+    """The upserts of the projections (``suffix``: the tables a rebuild writes first)."""
+    return (
+        _upsert(f"calls{suffix}", (*rows.CALL_COLUMN_NAMES, "changed_seq"), ("call_id",)),
+        _upsert(
+            f"assignments{suffix}",
+            rows.ASSIGNMENT_COLUMNS,
+            ("call_id", "officer_id", "dispatched_at"),
+        ),
+        _upsert(f"officers{suffix}", rows.OFFICER_COLUMNS, ("officer_id",)),
+        _upsert(f"operators{suffix}", rows.OPERATOR_COLUMNS, ("operator_id",)),
+        f"INSERT INTO conflicts{suffix} (event_id, call_id, officer_id, reason, changed_seq) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET reason = excluded.reason, "
+        "changed_seq = excluded.changed_seq",
+    )
+
+
+PROJECTIONS = ("assignments", "calls", "officers", "operators", "conflicts")
+NEXT = "_next"  # where a rebuild writes the new projections before the swap
+OLD = "_old"  # where the replaced projections wait to be emptied and dropped
 INSERT_EVENT = (
     f"INSERT INTO journal (seq, {', '.join(rows.JOURNAL_COLUMNS)}) "
     f"VALUES (?, {', '.join('?' * len(rows.JOURNAL_COLUMNS))})"
@@ -161,6 +171,10 @@ class WriteTx:
         self.store = store
         self.cur = cur
         self.desk_code = store.desk_code
+        # Within the transaction nobody else writes: the high-water marks are read once
+        # and then kept up to date by append() (a batch of commands needs no re-read).
+        self._high: list[int] | None = None  # [journal seq, max hlc, this desk's desk_seq]
+        self._call_seqs: dict[int, int] = {}
 
     # reads inside the transaction --------------------------------------------
 
@@ -175,20 +189,34 @@ class WriteTx:
         ).fetchone()
         return int(r[0] or 0), int(r[1])
 
+    def high(self) -> tuple[int, int, int]:
+        """(the journal's last seq, its highest HLC, this desk's last desk_seq)."""
+        if self._high is None:
+            r = self.cur.execute(
+                "SELECT (SELECT max(seq) FROM journal), (SELECT max(hlc) FROM journal), "
+                "(SELECT max(desk_seq) FROM journal WHERE desk_id = ?)",
+                (self.desk_code,),
+            ).fetchone()
+            self._high = [int(r[0] or 0), int(r[1] or 0), int(r[2] or 0)]
+        return self._high[0], self._high[1], self._high[2]
+
     def journal_high(self) -> tuple[int, int]:
         """(highest HLC in the journal, this desk's last desk_seq)."""
-        r = self.cur.execute(
-            "SELECT (SELECT max(hlc) FROM journal), "
-            "(SELECT max(desk_seq) FROM journal WHERE desk_id = ?)",
-            (self.desk_code,),
-        ).fetchone()
-        return int(r[0] or 0), int(r[1] or 0)
+        _, hlc, desk_seq = self.high()
+        return hlc, desk_seq
 
     def last_call_seq(self, year: int) -> int:
-        r = self.cur.execute(
-            "SELECT max(seq) FROM calls WHERE desk_code = ? AND year = ?", (self.desk_code, year)
-        ).fetchone()
-        return int(r[0] or 0)
+        if year not in self._call_seqs:
+            r = self.cur.execute(
+                "SELECT max(seq) FROM calls WHERE desk_code = ? AND year = ?",
+                (self.desk_code, year),
+            ).fetchone()
+            self._call_seqs[year] = int(r[0] or 0)
+        return self._call_seqs[year]
+
+    def took_call_seq(self, year: int, seq: int) -> None:
+        """A call number of this desk was used in this transaction."""
+        self._call_seqs[year] = max(self.last_call_seq(year), seq)
 
     def source_owners(self, source_ids: Iterable[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -311,8 +339,8 @@ class WriteTx:
                 self.store.officer_cache.pop(oid, None)
 
     def replace_projections(self, state: State, seq: int) -> None:
-        """Rewrite every projection from a full state."""
-        for table in ("assignments", "calls", "officers", "operators", "conflicts"):
+        """Rewrite every projection from a full state, in this transaction."""
+        for table in PROJECTIONS:
             self.cur.execute(f"DELETE FROM {table}")
         self.store.officer_cache.clear()
         self.store.operator_cache.clear()
@@ -328,6 +356,12 @@ class WriteTx:
         self.cur.executemany(
             INSERT_EVENT, [(first_seq + i, *rows.journal_row(e)) for i, e in enumerate(events)]
         )
+        if self._high is not None and events:
+            high = self._high
+            high[0] = max(high[0], first_seq + len(events) - 1)
+            high[1] = max(high[1], *(e.hlc for e in events))
+            own = [e.desk_seq for e in events if e.desk_id == self.desk_code]
+            high[2] = max(high[2], *own) if own else high[2]
 
     def save(
         self,
@@ -339,35 +373,117 @@ class WriteTx:
         conflicts: Iterable[Conflict] = (),
         replace_assignments: bool = False,
     ) -> None:
-        """Write the named calls (with their assignments), officers, all operators of the
-        state and new conflicts, each stamped with the journal seq ``seq``."""
+        """Write the named calls (with their assignments), officers, the operators of the
+        state that changed and new conflicts, each stamped with the journal seq ``seq``."""
         calls = [state.calls[c] for c in call_ids if c in state.calls]
-        if calls:
-            if replace_assignments:
-                ids = [c.call_id for c in calls]
-                for chunk in _chunks(ids):
-                    self.cur.execute(
-                        f"DELETE FROM assignments WHERE call_id IN ({_in(len(chunk))})", chunk
-                    )
-            self.cur.executemany(UPSERT_CALL, [rows.call_row(c, seq) for c in calls])
-            assignment_rows = [rows.assignment_row(a) for c in calls for a in c.assignments]
-            if assignment_rows:
-                self.cur.executemany(UPSERT_ASSIGNMENT, assignment_rows)
+        if calls and replace_assignments:
+            for chunk in _chunks([c.call_id for c in calls]):
+                self.cur.execute(
+                    f"DELETE FROM assignments WHERE call_id IN ({_in(len(chunk))})", chunk
+                )
         officers = [state.officers[o] for o in officer_ids if o in state.officers]
-        if officers:
-            self.cur.executemany(UPSERT_OFFICER, [rows.officer_row(o, seq) for o in officers])
-            cache = self.store.officer_cache
-            for o in officers:
-                cache[o.officer_id] = copy.copy(o)
         ops = self.store.operator_cache
         changed_ops = [o for k, o in state.operators.items() if ops.get(k) != o]
-        if changed_ops:
-            self.cur.executemany(UPSERT_OPERATOR, [rows.operator_row(p, seq) for p in changed_ops])
-            for p in changed_ops:
-                ops[p.operator_id] = copy.copy(p)
+        self.write_rows("", calls, officers, changed_ops, conflicts, seq)
+        cache = self.store.officer_cache
+        for o in officers:
+            cache[o.officer_id] = copy.copy(o)
+        for op in changed_ops:
+            ops[op.operator_id] = copy.copy(op)
+
+    def write_rows(
+        self,
+        suffix: str,
+        calls: list[Call],
+        officers: list[Officer],
+        operators: list[Operator],
+        conflicts: Iterable[Conflict],
+        seq: int,
+    ) -> None:
+        """Upsert projection rows (into the tables named with ``suffix``)."""
+        up_call, up_assignment, up_officer, up_operator, ins_conflict = _STATEMENTS[suffix]
+        if calls:
+            self.cur.executemany(up_call, [rows.call_row(c, seq) for c in calls])
+            assignment_rows = [rows.assignment_row(a) for c in calls for a in c.assignments]
+            if assignment_rows:
+                self.cur.executemany(up_assignment, assignment_rows)
+        if officers:
+            self.cur.executemany(up_officer, [rows.officer_row(o, seq) for o in officers])
+        if operators:
+            self.cur.executemany(up_operator, [rows.operator_row(o, seq) for o in operators])
         conflict_rows = [(c.event_id, c.call_id, c.officer_id, c.reason, seq) for c in conflicts]
         if conflict_rows:
-            self.cur.executemany(INSERT_CONFLICT, conflict_rows)
+            self.cur.executemany(ins_conflict, conflict_rows)
+
+    # a rebuild: new tables written in short transactions, then swapped ------------
+
+    def create_next(self) -> None:
+        """Empty copies of the projection tables (and their indexes), named ``*_next``."""
+        self.drop_next()
+        ddl = self.cur.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE tbl_name IN "
+            f"({_in(len(PROJECTIONS))}) AND sql IS NOT NULL ORDER BY type DESC",
+            PROJECTIONS,
+        ).fetchall()
+        generation = int(self.head()[1])
+        for kind, name, table, sql in ddl:
+            if kind == "table":
+                sql = re.sub(rf"^CREATE TABLE \"?{table}\"?", f"CREATE TABLE {table}{NEXT}", sql)
+                sql = re.sub(r"REFERENCES \"?calls\"?\s*\(", f"REFERENCES calls{NEXT} (", sql)
+            elif kind == "index":
+                base = re.sub(r"__g\d+$", "", name)
+                sql = re.sub(
+                    rf"^CREATE (UNIQUE )?INDEX \"?{re.escape(name)}\"? ON \"?{table}\"?",
+                    rf"CREATE \1INDEX {base}__g{generation} ON {table}{NEXT}",
+                    sql,
+                )
+            else:
+                continue
+            self.cur.execute(sql)
+
+    def drop_next(self) -> None:
+        for table in PROJECTIONS:  # assignments first: it points to calls
+            self.cur.execute(f"DROP TABLE IF EXISTS {table}{NEXT}")
+
+    def swap_next(self) -> None:
+        """The ``*_next`` tables become the projections and the old ones ``*_old`` (renames
+        only: quick at any size). A schema change: every reader's and writer's cache
+        reloads."""
+        self.drop_old()
+        for table in PROJECTIONS:
+            self.cur.execute(f"ALTER TABLE {table} RENAME TO {table}{OLD}")
+        for table in reversed(PROJECTIONS):
+            self.cur.execute(f"ALTER TABLE {table}{NEXT} RENAME TO {table}")
+        self.store.officer_cache.clear()
+        self.store.operator_cache.clear()
+
+    def empty_old(self, rows_at_most: int) -> bool:
+        """Delete up to ``rows_at_most`` rows of the ``*_old`` tables; True when they are
+        empty (a table's pages are freed a little at a time, never all under one lock)."""
+        have = {
+            r[0]
+            for r in self.cur.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%_old'"
+            )
+        }
+        for table in PROJECTIONS:  # assignments first: it points to calls
+            name = f"{table}{OLD}"
+            if name not in have:
+                continue
+            self.cur.execute(
+                f"DELETE FROM {name} WHERE rowid IN (SELECT rowid FROM {name} LIMIT ?)",
+                (rows_at_most,),
+            )
+            if self.cur.rowcount:
+                return False
+        return True
+
+    def drop_old(self) -> None:
+        for table in PROJECTIONS:
+            self.cur.execute(f"DROP TABLE IF EXISTS {table}{OLD}")
+
+
+_STATEMENTS = {"": _statements(""), NEXT: _statements(NEXT)}
 
 
 class SqliteStore:
