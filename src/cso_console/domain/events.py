@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from cso_console.domain.model import OfficerStatus, OperatorRole, Role
 
@@ -191,6 +191,7 @@ class Event(BaseModel):
     call_id: str | None = None
     officer_id: str | None = None
     payload: dict[str, Any] = Field(default_factory=dict)
+    _data: Any = PrivateAttr(default=None)
 
     @property
     def order_key(self) -> tuple[int, str, int]:
@@ -198,8 +199,10 @@ class Event(BaseModel):
         return (self.hlc, self.desk_id, self.desk_seq)
 
     def data(self) -> Any:
-        """The typed payload."""
-        return PAYLOADS[self.type].model_validate(self.payload)
+        """The typed payload (its model in ``PAYLOADS``), parsed once, when first asked."""
+        if self._data is None:
+            self._data = PAYLOADS[self.type].model_validate(self.payload)
+        return self._data
 
     def call_ids(self) -> list[str]:
         """Every call this event touches or whose state it depends on: a reassignment also

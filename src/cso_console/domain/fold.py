@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.events import Event, EventType
 from cso_console.domain.model import (
@@ -462,7 +464,12 @@ def apply(state: State, event: Event, *, strict: bool = True) -> Changed:
     """
     changed = Changed()
     try:
-        _HANDLERS[event.type](state, event, changed)
+        try:
+            _HANDLERS[event.type](state, event, changed)
+        except ValidationError as exc:  # details written elsewhere that do not parse
+            raise Refused(
+                f"The event's details cannot be read ({exc.error_count()} errors)."
+            ) from None
     except Refused as refusal:
         if strict:
             raise
