@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 import pytest
 
 from cso_console.domain import fold
-from cso_console.domain.events import PAYLOADS, CallReceived, Event, EventType
+from cso_console.domain.events import CALLER_FIELDS, PAYLOADS, CallReceived, Event, EventType
 from cso_console.domain.model import Call
+from cso_console.export import CALL_COLUMNS
 from cso_console.store import rows
 
 
@@ -36,8 +37,10 @@ def test_every_event_type_is_complete(kind: EventType) -> None:
 
 def test_a_calls_fields_are_written_once() -> None:
     call_fields = {f.name for f in dataclasses.fields(Call)} - {"assignments"}
-    # the calls table and the row mapping follow from Call
+    # the calls table, the row mapping and the export follow from Call
     assert call_fields <= set(rows.CALL_COLUMN_NAMES)
+    assert call_fields - set(CALLER_FIELDS) <= set(CALL_COLUMNS)
+    assert not set(CALLER_FIELDS) & set(CALL_COLUMNS)
     # the received event carries a subset of the call's fields, with the same types
     hints = typing.get_type_hints(Call)
     for name, f in CallReceived.model_fields.items():

@@ -7,34 +7,24 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import IO, Any
 
 from cso_console.desk import Desk
 from cso_console.domain.events import CALLER_FIELDS
-from cso_console.store.rows import t
+from cso_console.store.rows import CALL_FIELDS, t
 
 _RELATIVE = re.compile(r"^(\d+)\s*([mhd])$")
 
+# A call's own fields (written once, in domain.model.Call), caller details apart, then
+# what an export adds: the type's label and the units that were on the call.
+_CALL_FIELDS = [(n, k) for n, k, _ in CALL_FIELDS if n not in CALLER_FIELDS]
 CALL_COLUMNS = [
     "call_id",
     "type_code",
     "type_label",
-    "priority",
-    "status",
-    "location",
-    "location_verified",
-    "beat_id",
-    "narrative",
-    "received_at",
-    "status_at",
-    "closed_at",
-    "disposition",
-    "duplicate_of",
-    "transferred_to",
-    "scheduled_for",
-    "source_id",
+    *(n for n, _ in _CALL_FIELDS if n not in ("call_id", "type_code")),
     "units",
-    "note_count",
 ]
 EVENT_COLUMNS = [
     "event_id",
@@ -72,27 +62,16 @@ def parse_since(text: str, now: datetime) -> str:
 def call_records(desk: Desk, since: str | None, include_caller: bool) -> Iterator[dict[str, Any]]:
     labels = {ct.code: ct.label for ct in desk.town.call_types}
     for c in desk.store.calls(since):
-        rec: dict[str, Any] = {
-            "call_id": c.call_id,
-            "type_code": c.type_code,
-            "type_label": labels.get(c.type_code, ""),
-            "priority": c.priority,
-            "status": c.status.value,
-            "location": c.location,
-            "location_verified": c.location_verified,
-            "beat_id": c.beat_id,
-            "narrative": c.narrative,
-            "received_at": t(c.received_at),
-            "status_at": t(c.status_at),
-            "closed_at": t(c.closed_at),
-            "disposition": c.disposition,
-            "duplicate_of": c.duplicate_of,
-            "transferred_to": c.transferred_to,
-            "scheduled_for": t(c.scheduled_for),
-            "source_id": c.source_id,
-            "units": [a.officer_id for a in c.assignments],
-            "note_count": c.note_count,
-        }
+        rec: dict[str, Any] = {"type_label": labels.get(c.type_code, "")}
+        for name, kind in _CALL_FIELDS:
+            value = getattr(c, name)
+            if value is not None and kind == "time":
+                value = t(value)
+            elif isinstance(value, Enum):
+                value = value.value
+            rec[name] = value
+        rec["units"] = [a.officer_id for a in c.assignments]
+        rec = {k: rec[k] for k in CALL_COLUMNS}
         if include_caller:
             rec["caller_name"], rec["caller_phone"] = c.caller_name, c.caller_phone
         yield rec
