@@ -43,7 +43,7 @@ def sla_level(call: Call, town: Town, now: datetime) -> str | None:
 class CallQueue(RowList):
     """Pending and active calls, by priority then age."""
 
-    HEADER = "   #   P TYPE   LOCATION              BEAT STATUS    AGE  UNITS"
+    HEADER = "     #  P TYPE   LOCATION            BEAT STATUS    AGE  UNITS"
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -84,8 +84,8 @@ class CallQueue(RowList):
         units = " ".join(a.officer_id for a in c.active_assignments)
         place = c.location if c.location_verified else "?" + c.location
         text = (
-            f"{flag}{fit(short_number(c.call_id), 4, right=True)} {c.priority} "
-            f"{fit(c.type_code, 6)} {fit(place, 21)} "
+            f"{flag}{fit(short_number(c.call_id), 6, right=True)} {c.priority} "
+            f"{fit(c.type_code, 6)} {fit(place, 19)} "
             f"{fit(c.beat_id or '--', 4)} {fit(_STATUS_WORD.get(c.status, c.status.value), 7)} "
             f"{fit(elapsed(c.received_at, self.now), 6, right=True)} {units}"
         )
