@@ -43,9 +43,12 @@ def build(folder: Path, calls: int, officers: int) -> Desk:
     town = base.model_copy(update={"officers": roster})
     clock = FixedClock(START - timedelta(hours=3))
     desk = Desk.open(folder / "tick.db", town, clock=clock)
+    desk.take_roster()  # the roster is journal events now: needed before SignOn
     streets = [s for s in town.streets]
     for i in range(officers):
-        desk.execute(c.SignOn(officer=f"C{100 + i}"))
+        out = desk.execute(c.SignOn(officer=f"C{100 + i}"))
+        if not out.ok:
+            raise SystemExit(f"SignOn C{100 + i} refused: {out.reason}")
     for i in range(calls):
         s = streets[i % len(streets)]
         clock.advance(seconds=5)
@@ -55,8 +58,12 @@ def build(folder: Path, calls: int, officers: int) -> Desk:
                 location=f"{s.low + i % (s.high - s.low)} {s.name}",
             )
         )
+        if not out.ok:
+            raise SystemExit(f"ReceiveCall refused: {out.reason}")
         if i < officers // 2:
-            desk.execute(c.Dispatch(call=out.call_id, officers=(f"C{100 + i}",)))
+            sent = desk.execute(c.Dispatch(call=out.call_id, officers=(f"C{100 + i}",)))
+            if not sent.ok:
+                raise SystemExit(f"Dispatch refused: {sent.reason}")
     desk.clock = FixedClock(START)  # type: ignore[assignment]
     return desk
 

@@ -16,9 +16,11 @@ picked at random. The fixed clock moves a few seconds per command.
 For diagnosis it also runs the desk once more with ``synchronous=OFF`` (through
 ``Desk.open(..., extra_pragmas=...)``): no fsync, so that figure is the desk's CPU-bound
 ceiling; if it is close to the durable figure, the desk is CPU-bound, not disk-bound.
-CPU time (``time.process_time``) is printed per command and per floor row. A last, untimed
-run counts the SQL statements each command sends (``sqlite3`` trace callback on the
-desk's writer connection).
+CPU time (``time.process_time``) and the bytes handed to ``write()`` (``/proc/self/io``
+``wchar``: WAL frames and checkpoints) are printed per command and per floor row. A last,
+untimed run counts the SQL statements each command sends (``sqlite3`` trace callback on
+the desk's writer connection). ``--profile`` prints the cProfile top entries of one more
+durable run.
 
 Prints plain text; never asserts timing.
 """
@@ -63,9 +65,22 @@ START = datetime(2026, 11, 21, 19, 0, tzinfo=UTC)
 PRAGMAS = ("journal_mode = WAL", "synchronous = FULL", "busy_timeout = 5000", "foreign_keys = ON")
 
 
-def floor_rows_per_second(path: Path, n: int) -> tuple[float, float]:
+def written_bytes() -> int:
+    """Bytes this process has handed to write() so far (Linux: /proc/self/io wchar), or 0
+    where that is not available."""
+    try:
+        with open("/proc/self/io", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("wchar:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def floor_rows_per_second(path: Path, n: int) -> tuple[float, float, float]:
     """Single-row INSERT + COMMIT, n times, on a fresh file at ``path``: (rows per second,
-    CPU seconds per row)."""
+    CPU seconds per row, bytes written per row)."""
     conn = sqlite3.connect(path, isolation_level=None)
     for p in PRAGMAS:
         conn.execute(f"PRAGMA {p}")
@@ -85,7 +100,7 @@ def floor_rows_per_second(path: Path, n: int) -> tuple[float, float]:
             "narrative": "",
         }
     )
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, c0, w0 = time.perf_counter(), time.process_time(), written_bytes()
     for i in range(n):
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(
@@ -94,8 +109,9 @@ def floor_rows_per_second(path: Path, n: int) -> tuple[float, float]:
         )
         conn.execute("COMMIT")
     secs, cpu = time.perf_counter() - t0, time.process_time() - c0
+    wrote = written_bytes() - w0
     conn.close()
-    return n / secs, cpu / n
+    return n / secs, cpu / n, wrote / n
 
 
 @dataclass
@@ -157,6 +173,7 @@ class DeskRun:
     rate: float  # commands per second
     secs: float
     cpu_secs: float  # time.process_time over the timed loop
+    wrote: int  # bytes handed to write() over the timed loop (WAL frames, checkpoints)
     latencies: dict[str, list[float]]  # command name -> milliseconds
     events: int
     refused: Counter[str]
@@ -189,7 +206,7 @@ def desk_commands_per_second(
     events = 0
     refused: Counter[str] = Counter()
     sign_ons = min(officers, n)
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, c0, w0 = time.perf_counter(), time.process_time(), written_bytes()
     if profile is not None:
         profile.enable()
     for i in range(n):
@@ -213,9 +230,12 @@ def desk_commands_per_second(
     if profile is not None:
         profile.disable()
     secs, cpu = time.perf_counter() - t0, time.process_time() - c0
+    wrote = written_bytes() - w0
     open_now = len(desk.open_calls())
     desk.close()
-    return DeskRun(n / secs, secs, cpu, latencies, events, refused, open_now, dict(statements))
+    return DeskRun(
+        n / secs, secs, cpu, wrote, latencies, events, refused, open_now, dict(statements)
+    )
 
 
 def print_profile(prof: cProfile.Profile, top: int, what: str) -> None:
@@ -245,9 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--rounds",
         type=int,
-        default=3,
+        default=5,
         help="alternating floor/desk rounds, each on fresh files; the medians "
-        "are compared (default 3)",
+        "are compared (default 5)",
     )
     ap.add_argument(
         "--dir",
@@ -292,13 +312,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         floors: list[float] = []
         floor_cpu: list[float] = []
+        floor_kb: list[float] = []
         rates: list[float] = []
         runs: list[DeskRun] = []
         print(f"{'round':>5} {'floor rows/s':>13} {'desk commands/s':>16} {'ratio':>6}")
         for i in range(args.rounds):
-            f_rate, f_cpu = floor_rows_per_second(tmp / f"floor{i}.db", args.n)
+            f_rate, f_cpu, f_bytes = floor_rows_per_second(tmp / f"floor{i}.db", args.n)
             floors.append(f_rate)
             floor_cpu.append(f_cpu)
+            floor_kb.append(f_bytes / 1024)
             runs.append(
                 desk_commands_per_second(
                     tmp / f"desk{i}.db", args.n, args.officers, args.in_flight, args.seed
@@ -312,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
         floor, rate = statistics.median(floors), statistics.median(rates)
         f_cpu_ms = statistics.median(floor_cpu) * 1000
         d_cpu_ms = statistics.median(r.cpu_secs / args.n for r in runs) * 1000
+        f_kb = statistics.median(floor_kb)
+        d_kb = statistics.median(r.wrote / args.n / 1024 for r in runs)
         last = runs[-1]
         cpu: DeskRun | None = None
         if not args.no_ceiling:
@@ -336,25 +360,30 @@ def main(argv: list[str] | None = None) -> int:
         stmts = sum(every_stmt) / len(every_stmt)
 
         print(f"\nmedians of {args.rounds} rounds, n = {args.n}:")
-        print(f"{'':<44} {'per second':>11} {'wall ms':>8} {'CPU ms':>7} {'stmts':>6}")
+        print(
+            f"{'':<44} {'per second':>11} {'wall ms':>8} {'CPU ms':>7} {'stmts':>6} "
+            f"{'KB written':>10}"
+        )
         print(
             f"{'floor: raw sqlite3 INSERT+COMMIT':<44} {floor:>11,.0f} {1000 / floor:>8.3f} "
-            f"{f_cpu_ms:>7.3f} {3:>6}"
+            f"{f_cpu_ms:>7.3f} {3:>6} {f_kb:>10.1f}"
         )
         print(
             f"{'desk: Desk.execute (durable)':<44} {rate:>11,.0f} {1000 / rate:>8.3f} "
-            f"{d_cpu_ms:>7.3f} {stmts:>6.1f}"
+            f"{d_cpu_ms:>7.3f} {stmts:>6.1f} {d_kb:>10.1f}"
         )
         if cpu is not None:
             print(
                 f"{'desk, synchronous=OFF (no fsync; diagnosis)':<44} {cpu.rate:>11,.0f} "
-                f"{1000 / cpu.rate:>8.3f} {cpu.cpu_secs / args.n * 1000:>7.3f} {stmts:>6.1f}"
+                f"{1000 / cpu.rate:>8.3f} {cpu.cpu_secs / args.n * 1000:>7.3f} {stmts:>6.1f} "
+                f"{cpu.wrote / args.n / 1024:>10.1f}"
             )
         met = "met" if rate / floor >= TARGET_RATIO else "MISSED"
-        print(f"ratio desk/floor: {rate / floor:.2f}  (target: at least {TARGET_RATIO}: {met})")
+        print(f"ratio desk/floor: {rate / floor:.3f}  (target: at least {TARGET_RATIO}: {met})")
         print(
-            f"({last.events} events and {last.open_calls} open calls per round; 'stmts' counts "
-            "every SQL statement sent, BEGIN and COMMIT included)"
+            f"({last.events} events and {last.open_calls} open calls per round; per command or "
+            "row: 'stmts' counts every SQL statement sent, BEGIN and COMMIT included; 'KB "
+            "written' is what the process handed to write(): WAL frames and checkpoints)"
         )
 
         print("\nper command over all rounds, milliseconds; SQL statements per command:")

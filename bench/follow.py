@@ -8,8 +8,9 @@ tick. For each call it logs ``time.monotonic()`` before ``execute`` and after it
 (the COMMIT is done by then); ``CLOCK_MONOTONIC`` is the same clock in every process.
 
 Reader (what the console does, modelled): ``Desk.open(path, town)``, cursor and
-generation from ``desk.head()``, then every tick (``--intervals``, default 50 ms and the
-console's real 1000 ms): ``desk.data_version()``; when it changed,
+generation from ``desk.head()``, then every tick (``--intervals``; default 50 ms, 250 ms --
+the console follower's ``WATCH_INTERVAL`` on main since 7b830bb -- and 1000 ms, the
+board's clock tick): ``desk.data_version()``; when it changed,
 ``desk.changes_since(cursor, generation)``, advance the cursor, and note the time each
 writer call shows up in ``Changes.received``. Latency = seen - commit.
 
@@ -213,15 +214,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument(
         "--intervals",
-        default="50,1000",
-        help="reader ticks in milliseconds, comma-separated (default 50,1000: a fast poll "
-        "and the console's 1 s tick)",
+        default="50,250,1000",
+        help="reader ticks in milliseconds, comma-separated (default 50,250,1000: a fast "
+        "poll, the console follower's 250 ms, the board's 1 s tick)",
     )
     ap.add_argument(
         "--calls",
-        default="100,30",
+        default="80,60,24",
         help="calls the writer takes per run, one number or one per interval "
-        "(default 100,30: about 15 s and 30 s a run)",
+        "(default 80,60,24: about 12, 15 and 24 s a run)",
     )
     ap.add_argument(
         "--rounds",

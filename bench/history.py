@@ -8,23 +8,26 @@ against history:
   (b) ``SqliteStore.premise_history(key)``       the calls at one address, newest first
 
 beside a floor measured in the same run: the same SQL through raw ``sqlite3`` with
-``fetchall()`` (no SQLAlchemy, no domain objects, no assignments).
+``fetchall()`` (no domain objects, no assignments).
 
 How the history is made
 -----------------------
-The file is opened with ``SqliteStore(path)`` first, so its schema, indexes, triggers and
-header are the real ones. The history is then simulated in time order (calls arriving,
-units dispatched when one is free, units clearing, calls closing) through the domain's own
-``decide`` -> ``stamp`` -> ``apply(strict=True)`` path, the same path ``Desk.execute`` takes
-minus the SQL. The journal rows, the ``calls``/``assignments`` projection rows and the final
-``officers`` rows are made from those events and domain objects with the functions in
-``cso_console.store.rows`` and written with ``executemany`` in large transactions (one per
-``--batch`` calls) with ``PRAGMA synchronous=OFF`` on the generating connection only.
+The file is opened with ``Desk.open(path, town)`` and ``take_roster()`` first, so its
+schema, indexes, triggers, header and roster events are the real ones. The history is then
+simulated in time order (calls arriving, units dispatched when one is free, units clearing,
+calls closing) through the domain's own ``decide`` -> ``stamp`` -> ``apply(strict=True)``
+path, the same path ``Desk.execute`` takes minus the SQL. The journal rows, the
+``calls``/``assignments`` projection rows and the final ``officers`` rows are made from
+those events and domain objects with the functions in ``cso_console.store.rows`` and
+written with ``executemany`` in large transactions (one per ``--batch`` calls) with
+``PRAGMA synchronous=OFF`` on the generating connection only.
 
-The journal holds ``officer.signed_on`` (one per roster officer, at the start),
-``call.received``, ``unit.dispatched``, ``unit.cleared`` and ``call.closed`` events; a
-rebuild from it gives back the stored projections (``--check`` verifies that with
-``Desk.check()``; slow on large histories).
+The journal holds the roster (``officer.enrolled``), ``officer.signed_on`` (one per roster
+officer, at the start), ``call.received``, ``unit.dispatched``, ``unit.cleared`` and
+``call.closed`` events; a rebuild from it gives back the stored projections (``--check``
+verifies that with ``cso_console.integrity.check``; slow on large histories). Each journal
+row gets the next ``seq``; each projection row the ``seq`` of the last event that changed
+it.
 
 Calls go to a pool of street addresses (about one per 30 calls, with uneven weights, so a
 typical address has a few dozen calls) plus a few landmark hot spots. The last ``--open``
@@ -48,6 +51,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from cso_console.desk import Desk
 from cso_console.domain.callnumber import format_call_number
 from cso_console.domain.clock import HybridLogicalClock
 from cso_console.domain.commands import (
@@ -91,10 +95,19 @@ class _SimClock:
         return self.at
 
 
-def _insert_sql(table: str, columns: list[str]) -> str:
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
     names = ", ".join(columns)
-    marks = ", ".join(f":{c}" for c in columns)
+    marks = ", ".join("?" * len(columns))
     return f"INSERT INTO {table} ({names}) VALUES ({marks})"
+
+
+JOURNAL_SQL = _insert_sql("journal", ("seq", *r.JOURNAL_COLUMNS))
+CALLS_SQL = _insert_sql("calls", (*r.CALL_COLUMN_NAMES, "changed_seq"))
+ASSIGNMENTS_SQL = _insert_sql("assignments", r.ASSIGNMENT_COLUMNS)
+OFFICERS_SQL = (
+    f"UPDATE officers SET {', '.join(f'{c} = ?' for c in r.OFFICER_COLUMNS[1:])} "
+    "WHERE officer_id = ?"
+)
 
 
 def _address_pool(town: Town, size: int, rng: random.Random) -> list[str]:
@@ -127,16 +140,19 @@ class Generator:
         self.rng = random.Random(seed)
         self.progress = progress
 
-        store = SqliteStore(path)  # real schema, triggers, header, WAL
-        self.desk_code = store.desk_code
-        store.seed_roster(town.officers)
-        with store.read() as conn:
-            self.state = State()
-            for row in conn.exec_driver_sql("SELECT * FROM officers"):
-                o = r.officer_from_row(row)
-                self.state.officers[o.officer_id] = o
-            known = conn.exec_driver_sql("SELECT COUNT(*) FROM calls").scalar_one()
-        store.close()
+        desk = Desk.open(path, town)  # real schema, triggers, header, WAL
+        self.desk_code = desk.desk_code
+        desk.take_roster()  # the roster as journal events, as `run` takes it
+        desk.close()
+        conn = sqlite3.connect(path)
+        self.state = State()
+        cols = ", ".join(r.OFFICER_COLUMNS[:-1])
+        for row in conn.execute(f"SELECT {cols} FROM officers"):
+            o = r.officer_from_row(row)
+            self.state.officers[o.officer_id] = o
+        known = conn.execute("SELECT COUNT(*) FROM calls").fetchone()[0]
+        self.seq: int = conn.execute("SELECT coalesce(max(seq), 0) FROM journal").fetchone()[0]
+        conn.close()
         if known:
             raise SystemExit(f"{path} already has {known} calls; give a new --db path.")
 
@@ -148,9 +164,9 @@ class Generator:
         self.tiebreak = 0
         self.plan: dict[str, dict[str, Any]] = {}
 
-        self.j_rows: list[dict[str, Any]] = []
-        self.c_rows: list[dict[str, Any]] = []
-        self.a_rows: list[dict[str, Any]] = []
+        self.j_rows: list[tuple[Any, ...]] = []
+        self.c_rows: list[tuple[Any, ...]] = []
+        self.a_rows: list[tuple[Any, ...]] = []
         self.closed_in_batch = 0
         self.written_calls = 0
         self.written_events = 0
@@ -199,7 +215,8 @@ class Generator:
                 operator_id=OPERATOR,
             )
             changed.merge(apply(self.state, ev, strict=True))
-            self.j_rows.append(r.journal_row(ev))
+            self.seq += 1
+            self.j_rows.append((self.seq, *r.journal_row(ev)))
         return new_ids
 
     def schedule(self, when: datetime, kind: str, call_id: str) -> None:
@@ -208,7 +225,7 @@ class Generator:
 
     def finish_call(self, call_id: str) -> None:
         call = self.state.calls.pop(call_id)
-        self.c_rows.append(r.call_row(call))
+        self.c_rows.append(r.call_row(call, self.seq))
         self.a_rows.extend(r.assignment_row(a) for a in call.assignments)
         self.plan.pop(call_id, None)
         self.closed_in_batch += 1
@@ -300,7 +317,7 @@ class Generator:
         self.drain_until(None)
         for call_id in sorted(self.state.calls):
             call = self.state.calls.pop(call_id)
-            self.c_rows.append(r.call_row(call))
+            self.c_rows.append(r.call_row(call, self.seq))
             self.a_rows.extend(r.assignment_row(a) for a in call.assignments)
         self.flush(final=True)
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -310,19 +327,14 @@ class Generator:
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         if self.c_rows:
-            conn.executemany(_insert_sql("calls", list(self.c_rows[0])), self.c_rows)
+            conn.executemany(CALLS_SQL, self.c_rows)
         if self.a_rows:
-            conn.executemany(_insert_sql("assignments", list(self.a_rows[0])), self.a_rows)
+            conn.executemany(ASSIGNMENTS_SQL, self.a_rows)
         if self.j_rows:
-            conn.executemany(_insert_sql("journal", list(self.j_rows[0])), self.j_rows)
+            conn.executemany(JOURNAL_SQL, self.j_rows)
         if final:
-            officer_rows = [r.officer_row(o) for o in self.state.officers.values()]
-            cols = [c for c in officer_rows[0] if c != "officer_id"]
-            conn.executemany(
-                f"UPDATE officers SET {', '.join(f'{c} = :{c}' for c in cols)} "
-                "WHERE officer_id = :officer_id",
-                officer_rows,
-            )
+            officer_rows = [r.officer_row(o, self.seq) for o in self.state.officers.values()]
+            conn.executemany(OFFICERS_SQL, [(*row[1:], row[0]) for row in officer_rows])
         conn.execute("COMMIT")
         self.written_calls += len(self.c_rows)
         self.written_events += len(self.j_rows)
@@ -389,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--dir",
         type=Path,
-        help="where the temp dir goes when --db is not given (default: the current directory)",
+        help="where the temp dir goes when --db is not given (default: the system temp dir)",
     )
     ap.add_argument(
         "--open",
@@ -408,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         "--check",
         action="store_true",
         help="after generating, rebuild from the journal and compare with the "
-        "stored projections (Desk.check; slow on large histories)",
+        "stored projections (cso_console.integrity.check; slow on large histories)",
     )
     ap.add_argument("--keep", action="store_true", help="keep the temp dir and its database")
     args = ap.parse_args(argv)
@@ -418,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.db is not None:
         path = args.db
     else:
-        base = args.dir or Path.cwd()
+        base = args.dir or Path(tempfile.gettempdir())
         tmp = Path(tempfile.mkdtemp(prefix="bench-history-", dir=base))
         path = tmp / "history.db"
     try:
@@ -462,12 +474,10 @@ def _run(args: argparse.Namespace, town: Town, path: Path, tmp: Path | None) -> 
     say(f"file size: {size_mb:,.1f} MB")
 
     if args.check:
-        from cso_console.desk import Desk
+        from cso_console.integrity import check
 
         t0 = time.perf_counter()
-        desk = Desk.open(path, town)
-        report = desk.check()
-        desk.close()
+        report = check(path)
         say(
             f"check: {'ok' if report.ok else 'PROBLEMS'} ({report.events:,} events, "
             f"{report.conflicts} conflicts, {time.perf_counter() - t0:.1f} s)"

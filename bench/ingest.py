@@ -340,8 +340,9 @@ def desk_ingest(
     report = check(path)
     for p in report.problems[:5]:
         diffs.append(f"check: {p}")
-    with sqlite3.connect(path) as conn:
-        conflict_rows = conn.execute("SELECT count(*) FROM conflicts").fetchone()[0]
+    conn = sqlite3.connect(path)
+    conflict_rows = conn.execute("SELECT count(*) FROM conflicts").fetchone()[0]
+    conn.close()
     return IngestRun(
         secs,
         cpu,
