@@ -44,9 +44,13 @@ _JOURNAL_SELECT = f"SELECT {', '.join(rows.JOURNAL_COLUMNS)} FROM journal"
 _JOURNAL_ORDER = " ORDER BY hlc, desk_id, desk_seq"
 
 
-def _upsert(table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> str:
+def _upsert(
+    table: str, columns: tuple[str, ...], key: tuple[str, ...], fixed: tuple[str, ...] = ()
+) -> str:
+    """INSERT, or UPDATE of the columns that can change: SQLite then leaves alone every
+    index over columns not in the SET list (fewer pages written per command)."""
     marks = ", ".join("?" * len(columns))
-    sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key + fixed)
     return (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "
         f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}"
@@ -56,7 +60,12 @@ def _upsert(table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> str:
 def _statements(suffix: str) -> tuple[str, str, str, str, str]:
     """The upserts of the projections (``suffix``: the tables a rebuild writes first)."""
     return (
-        _upsert(f"calls{suffix}", (*rows.CALL_COLUMN_NAMES, "changed_seq"), ("call_id",)),
+        _upsert(
+            f"calls{suffix}",
+            (*rows.CALL_COLUMN_NAMES, "changed_seq"),
+            ("call_id",),
+            rows.CALL_FIXED_COLUMNS,
+        ),
         _upsert(
             f"assignments{suffix}",
             rows.ASSIGNMENT_COLUMNS,
@@ -175,6 +184,11 @@ class WriteTx:
         # and then kept up to date by append() (a batch of commands needs no re-read).
         self._high: list[int] | None = None  # [journal seq, max hlc, this desk's desk_seq]
         self._call_seqs: dict[int, int] = {}
+        # Rows of calls as loaded, so a save writes only the columns that changed (and
+        # SQLite touches only the indexes over those): call id -> (row, assignment rows).
+        self._as_loaded: dict[
+            str, tuple[tuple[Any, ...], dict[tuple[Any, ...], tuple[Any, ...]]]
+        ] = {}
 
     # reads inside the transaction --------------------------------------------
 
@@ -240,6 +254,8 @@ class WriteTx:
                 for c in calls_by_ids(self.cur, missing_calls).values():
                     state.calls[c.call_id] = c
                     officers |= {a.officer_id for a in c.active_assignments}
+                    assignments = {r[:3]: r for r in map(rows.assignment_row, c.assignments)}
+                    self._as_loaded[c.call_id] = (rows.call_row(c)[:-1], assignments)
             for oid in officers - state.officers.keys():
                 o = known.get(oid)
                 if o is not None:
@@ -263,7 +279,11 @@ class WriteTx:
         ).fetchone()
         return (int(r[0]), str(r[1]), int(r[2])) if r else None
 
-    def _events_touching(self, calls: set[str], officers: set[str]) -> list[Event]:
+    def _events_touching(
+        self, calls: set[str], officers: set[str], known: dict[str, Event] | None = None
+    ) -> list[Event]:
+        """Events naming these calls or officers (those in ``known`` are not read again)."""
+        seen = known or {}
         found: dict[str, Event] = {}
         for chunk in _chunks(sorted(calls)):
             marks = _in(len(chunk))
@@ -274,11 +294,13 @@ class WriteTx:
                 f"json_extract(payload, '$.of_call_id') IN ({marks}))"
             )
             for r in self.cur.execute(q, chunk * 3):
-                found[r[0]] = rows.event_from_row(r)
+                if r[0] not in found and r[0] not in seen:
+                    found[r[0]] = rows.event_from_row(r)
         for chunk in _chunks(sorted(officers)):
             q = f"{_JOURNAL_SELECT} WHERE officer_id IN ({_in(len(chunk))})"
             for r in self.cur.execute(q, chunk):
-                found[r[0]] = rows.event_from_row(r)
+                if r[0] not in found and r[0] not in seen:
+                    found[r[0]] = rows.event_from_row(r)
         return list(found.values())
 
     def closure(self, calls: set[str], officers: set[str]) -> list[Event]:
@@ -293,7 +315,7 @@ class WriteTx:
             todo_calls, todo_officers = calls - seen_calls, officers - seen_officers
             seen_calls |= todo_calls
             seen_officers |= todo_officers
-            for e in self._events_touching(todo_calls, todo_officers):
+            for e in self._events_touching(todo_calls, todo_officers, events):
                 if e.event_id in events:
                     continue
                 events[e.event_id] = e
@@ -381,15 +403,47 @@ class WriteTx:
                 self.cur.execute(
                     f"DELETE FROM assignments WHERE call_id IN ({_in(len(chunk))})", chunk
                 )
+            for c in calls:
+                self._as_loaded.pop(c.call_id, None)
+        known = [c for c in calls if c.call_id in self._as_loaded]
+        for c in known:
+            self._update_call(c, seq)
         officers = [state.officers[o] for o in officer_ids if o in state.officers]
         ops = self.store.operator_cache
         changed_ops = [o for k, o in state.operators.items() if ops.get(k) != o]
-        self.write_rows("", calls, officers, changed_ops, conflicts, seq)
+        new = [c for c in calls if c.call_id not in self._as_loaded] if known else calls
+        self.write_rows("", new, officers, changed_ops, conflicts, seq)
         cache = self.store.officer_cache
         for o in officers:
             cache[o.officer_id] = copy.copy(o)
         for op in changed_ops:
             ops[op.operator_id] = copy.copy(op)
+
+    def _update_call(self, call: Call, seq: int) -> None:
+        """Write only what changed of a call loaded in this transaction."""
+        old, old_assignments = self._as_loaded[call.call_id]
+        new = rows.call_row(call, seq)
+        changed = tuple(i for i, value in enumerate(old) if new[i] != value)
+        self.cur.execute(_update_sql("calls", rows.CALL_COLUMN_NAMES, changed, "call_id = ?"),
+                         (*(new[i] for i in changed), seq, call.call_id))  # fmt: skip
+        assignments = {}
+        for a in call.assignments:
+            row = rows.assignment_row(a)
+            assignments[row[:3]] = row
+            before = old_assignments.get(row[:3])
+            if before is None:
+                self.cur.execute(_STATEMENTS[""][1], row)
+            elif before != row:
+                diff = tuple(i for i in range(3, len(row)) if row[i] != before[i])
+                sql = _update_sql(
+                    "assignments",
+                    rows.ASSIGNMENT_COLUMNS,
+                    diff,
+                    "call_id = ? AND officer_id = ? AND dispatched_at = ?",
+                    stamped=False,
+                )
+                self.cur.execute(sql, (*(row[i] for i in diff), *row[:3]))
+        self._as_loaded[call.call_id] = (new[:-1], assignments)
 
     def write_rows(
         self,
@@ -484,6 +538,21 @@ class WriteTx:
 
 
 _STATEMENTS = {"": _statements(""), NEXT: _statements(NEXT)}
+_UPDATES: dict[tuple[str, tuple[int, ...]], str] = {}
+
+
+def _update_sql(
+    table: str, columns: tuple[str, ...], changed: tuple[int, ...], where: str, stamped: bool = True
+) -> str:
+    """``UPDATE table SET <changed columns>[, changed_seq] WHERE ...``: one statement per
+    set of changed columns (a handful in practice), built once and kept."""
+    key = (table, changed)
+    sql = _UPDATES.get(key)
+    if sql is None:
+        sets = [f"{columns[i]} = ?" for i in changed] + (["changed_seq = ?"] if stamped else [])
+        sql = f"UPDATE {table} SET {', '.join(sets)} WHERE {where}"
+        _UPDATES[key] = sql
+    return sql
 
 
 class SqliteStore:

@@ -39,7 +39,6 @@ class JournalRow(SQLModel, table=True):
         Index("ix_journal_order", "hlc", "desk_id", "desk_seq"),
         Index("ix_journal_call", "call_id"),
         Index("ix_journal_officer", "officer_id"),
-        Index("ix_journal_upload", "hub_seq", sqlite_where=text("hub_seq IS NULL")),
     )
     seq: int | None = Field(default=None, primary_key=True)
     event_id: str = Field(unique=True)
