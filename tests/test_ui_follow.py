@@ -140,6 +140,36 @@ def test_another_desk_object_dispatching_shows_on_the_officer_board(tmp_path):
     run(go())
 
 
+def test_a_call_that_becomes_a_conflict_leaves_the_board(tmp_path):
+    """Another desk held the same source id first: once its event arrives, the call taken
+    here is a conflict for the lead, and the board stops showing it."""
+
+    async def go():
+        app = demo_app(tmp_path)
+        town = load_town(bundled_town_dir())
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            queue = app.screen.query_one(CallQueue)
+            here = Desk.open(tmp_path / "ui.db", town, clock=FixedClock(START))
+            there = Desk.open(tmp_path / "d2.db", town, desk_code="D2",
+                              clock=FixedClock(START - timedelta(hours=3)))  # fmt: skip
+            try:
+                there.take_roster()
+                call = c.ReceiveCall(type_code="NOISE", location="410 Elm Street",
+                                     source_id="phone-77")  # fmt: skip
+                mine = here.execute(call)
+                theirs = there.execute(call)
+                await wait_until(pilot, lambda: mine.call_id in queue.calls, what="the call")
+                assert here.ingest(theirs.events).conflicts == 1
+            finally:
+                here.close()
+                there.close()
+            await wait_until(pilot, lambda: mine.call_id not in queue.calls, what="dropped")
+            assert theirs.call_id in queue.calls
+
+    run(go())
+
+
 def test_commands_given_quickly_all_land_in_order(tmp_path):
     async def go():
         app = demo_app(tmp_path)

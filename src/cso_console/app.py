@@ -51,6 +51,8 @@ class Feed(Protocol):
     calls: dict[str, Call]
     officers: dict[str, Officer]
     received: list[Event]
+    dropped_calls: set[str]
+    dropped_officers: set[str]
 
 
 @dataclass(eq=False)

@@ -73,6 +73,7 @@ class IngestReport:
 
     new: int = 0
     already: int = 0
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (event id, why)
     refolded_events: int = 0  # events re-folded because some came out of order
     conflicts: int = 0
     changed: Changed = field(default_factory=Changed)
@@ -282,6 +283,9 @@ class Desk:
                 self._ingest(tx, list(events), report)
                 if cursor is not None:
                     cursor(tx)
+            if self._batch_changed is not None:  # told after the batch commits
+                self._batch_changed.merge(report.changed)
+                return report
         self._notify(report.changed)
         return report
 
@@ -290,8 +294,23 @@ class Desk:
         for e in events:
             unique.setdefault(e.event_id, e)
         have = tx.existing_event_ids(list(unique))
-        new = sorted((e for k, e in unique.items() if k not in have), key=lambda e: e.order_key)
-        report.already = len(events) - len(new)
+        candidates = [e for k, e in unique.items() if k not in have]
+        report.already = len(events) - len(candidates)
+        new = []
+        taken = tx.taken_desk_seqs([(e.desk_id, e.desk_seq) for e in candidates])
+        for e in sorted(candidates, key=lambda e: e.order_key):
+            if e.desk_id == self.desk_code:
+                report.refused.append((e.event_id, (
+                    f"written by another database with this desk's code ({self.desk_code}); "
+                    "give each desk its own code"
+                )))  # fmt: skip
+            elif (e.desk_id, e.desk_seq) in taken:
+                report.refused.append((e.event_id, (
+                    f"desk {e.desk_id} event {e.desk_seq} is already here as another event: "
+                    "two databases use that desk's code"
+                )))  # fmt: skip
+            else:
+                new.append(e)
         report.new = len(new)
         if not new:
             return
@@ -337,7 +356,7 @@ class Desk:
         tx.forget_conflicts(ids)
         calls |= {c for e in history for c in e.call_ids()}
         officers |= {e.officer_id for e in history if e.officer_id}
-        tx.drop_missing(calls - state.calls.keys(), officers - state.officers.keys())
+        tx.drop_missing(calls - state.calls.keys(), officers - state.officers.keys(), last)
         tx.save(state, calls, officers, last, conflicts=state.conflicts, replace_assignments=True)
         return Changed(calls, officers), state.conflicts, len(history)
 
@@ -370,6 +389,8 @@ class Desk:
             for o in old
         ]
         with self._lock, self.store.write() as tx:
+            if not tx.cur.execute("SELECT 1 FROM meta WHERE key = 'needs_rebuild'").fetchone():
+                return  # another program finished the upgrade first
             events = roster_events(roster, {}, {})
             state = self._full_state(tx, extra=events)
             tx.append(events, tx.head()[0] + 1)

@@ -8,7 +8,11 @@ transaction (a consistent snapshot), so a writer beside it causes no false alarm
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,6 +129,32 @@ def rebuild(desk: Desk) -> CheckReport:
     them); then one short transaction folds what was committed since the snapshot into
     them and swaps them in. The result is checked afterwards from a read snapshot.
     """
+    store = desk.store
+    with _only_rebuild(store.path):
+        return _rebuild(desk)
+
+
+@contextmanager
+def _only_rebuild(path: Path) -> Iterator[None]:
+    """One rebuild of a file at a time (a lock file beside it, released if we die)."""
+    try:
+        fd = os.open(f"{path}.rebuild.lock", os.O_CREAT | os.O_RDWR, 0o600)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot rebuild here ({exc.strerror}).") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise StoreError(
+                f"{path}: another `check --rebuild` is running on this database; "
+                "let it finish first."
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _rebuild(desk: Desk) -> CheckReport:
     store = desk.store
     with store.read() as cur:
         head = int(cur.execute("SELECT coalesce(max(seq), 0) FROM journal").fetchone()[0])

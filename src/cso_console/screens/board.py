@@ -105,12 +105,16 @@ class BoardScreen(DeskActions):
             queue.set_calls(calls, self.desk.town)
             board.set_officers(list(changes.officers.values()))
         else:
-            if changes.calls:
-                queue.upsert(changes.calls, set(changes.calls))
+            dropped_calls = changes.dropped_calls
+            dropped_officers = changes.dropped_officers
+            if changes.calls or dropped_calls:  # a dropped call leaves the queue
+                queue.upsert(changes.calls, set(changes.calls) | dropped_calls)
             if changes.officers:
                 board.upsert(changes.officers)
-        if not (full or changes.calls or changes.officers):
-            return False
+            if dropped_officers:
+                board.forget(dropped_officers)
+            if not (changes.calls or changes.officers or dropped_calls or dropped_officers):
+                return False
         self._refresh_map()
         return self._alerts(self.desk.now())
 

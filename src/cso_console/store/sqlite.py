@@ -168,9 +168,15 @@ class Changes:
     officers: dict[str, Officer] = field(default_factory=dict)
     received: list[Event] = field(default_factory=list)  # calls taken since, any writer
     conflicts: int = 0  # conflict rows written since
+    # rows a re-fold removed (their events became conflicts): gone from the board
+    dropped_calls: set[str] = field(default_factory=set)
+    dropped_officers: set[str] = field(default_factory=set)
 
     def __bool__(self) -> bool:
-        return bool(self.calls or self.officers or self.conflicts)
+        return bool(
+            self.calls or self.officers or self.conflicts or self.dropped_calls
+            or self.dropped_officers
+        )  # fmt: skip
 
 
 class WriteTx:
@@ -220,17 +226,30 @@ class WriteTx:
         return hlc, desk_seq
 
     def last_call_seq(self, year: int) -> int:
+        """The last call number this desk gave out in ``year`` (a counter that only goes
+        up: a call that later became a conflict keeps its number)."""
         if year not in self._call_seqs:
             r = self.cur.execute(
-                "SELECT max(seq) FROM calls WHERE desk_code = ? AND year = ?",
+                "SELECT last FROM call_numbers WHERE desk_code = ? AND year = ?",
                 (self.desk_code, year),
             ).fetchone()
+            if r is None:  # first call of the year, or a file from before the counter
+                r = self.cur.execute(
+                    "SELECT max(seq) FROM calls WHERE desk_code = ? AND year = ?",
+                    (self.desk_code, year),
+                ).fetchone()
             self._call_seqs[year] = int(r[0] or 0)
         return self._call_seqs[year]
 
     def took_call_seq(self, year: int, seq: int) -> None:
-        """A call number of this desk was used in this transaction."""
-        self._call_seqs[year] = max(self.last_call_seq(year), seq)
+        """Call numbers up to ``seq`` of this desk are given out (in this transaction)."""
+        last = max(self.last_call_seq(year), seq)
+        self._call_seqs[year] = last
+        self.cur.execute(
+            "INSERT INTO call_numbers (desk_code, year, last) VALUES (?, ?, ?) "
+            "ON CONFLICT (desk_code, year) DO UPDATE SET last = excluded.last",
+            (self.desk_code, year, last),
+        )
 
     def source_owners(self, source_ids: Iterable[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -270,6 +289,15 @@ class WriteTx:
         for chunk in _chunks(ids):
             q = f"SELECT event_id FROM journal WHERE event_id IN ({_in(len(chunk))})"
             out.update(r[0] for r in self.cur.execute(q, chunk))
+        return out
+
+    def taken_desk_seqs(self, keys: list[tuple[str, int]]) -> set[tuple[str, int]]:
+        """Which (desk_id, desk_seq) pairs the journal already holds."""
+        out: set[tuple[str, int]] = set()
+        for desk_id, desk_seq in keys:
+            q = "SELECT 1 FROM journal WHERE desk_id = ? AND desk_seq = ?"
+            if self.cur.execute(q, (desk_id, desk_seq)).fetchone() is not None:
+                out.add((desk_id, desk_seq))
         return out
 
     def max_order_key(self) -> tuple[int, str, int] | None:
@@ -322,13 +350,26 @@ class WriteTx:
                 calls.update(e.call_ids())
                 if e.officer_id:
                     officers.add(e.officer_id)
-            sources = [
-                e.payload["source_id"]
-                for e in events.values()
-                if e.type.value == "call.received" and e.payload.get("source_id")
-            ]
-            calls.update(self.source_owners(sources).values())
+            sources = sorted(
+                {
+                    e.payload["source_id"]
+                    for e in events.values()
+                    if e.type.value == "call.received" and e.payload.get("source_id")
+                }
+            )
+            calls.update(self._source_claims(sources))
         return sorted(events.values(), key=lambda e: e.order_key)
+
+    def _source_claims(self, sources: list[str]) -> set[str]:
+        """Every call whose received event claimed one of these source ids."""
+        out: set[str] = set()
+        for chunk in _chunks(sources):
+            q = (
+                "SELECT call_id FROM journal WHERE type = 'call.received' AND "
+                f"json_extract(payload, '$.source_id') IN ({_in(len(chunk))})"
+            )
+            out.update(r[0] for r in self.cur.execute(q, chunk))
+        return out
 
     def operator_events(self, operators: set[str]) -> list[Event]:
         out = []
@@ -348,17 +389,29 @@ class WriteTx:
             q = f"DELETE FROM conflicts WHERE event_id IN ({_in(len(chunk))})"
             self.cur.execute(q, chunk)
 
-    def drop_missing(self, calls: set[str], officers: set[str]) -> None:
-        """Remove projection rows the fold no longer has (an event that became a conflict)."""
+    def drop_missing(self, calls: set[str], officers: set[str], seq: int) -> None:
+        """Remove projection rows the fold no longer has (an event that became a conflict),
+        and say so in ``dropped`` so readers of the change feed hear of it."""
+        gone: list[tuple[str, str, int]] = []
         for chunk in _chunks(sorted(calls)):
             marks = _in(len(chunk))
             self.cur.execute(f"DELETE FROM assignments WHERE call_id IN ({marks})", chunk)
             self.cur.execute(f"DELETE FROM calls WHERE call_id IN ({marks})", chunk)
+            gone += [("call", cid, seq) for cid in chunk]
+            for cid in chunk:
+                self._as_loaded.pop(cid, None)
         for chunk in _chunks(sorted(officers)):
             q = f"DELETE FROM officers WHERE officer_id IN ({_in(len(chunk))})"
             self.cur.execute(q, chunk)
+            gone += [("officer", oid, seq) for oid in chunk]
             for oid in chunk:
                 self.store.officer_cache.pop(oid, None)
+        if gone:
+            self.cur.executemany(
+                "INSERT INTO dropped (kind, id, changed_seq) VALUES (?, ?, ?) "
+                "ON CONFLICT (kind, id) DO UPDATE SET changed_seq = excluded.changed_seq",
+                gone,
+            )
 
     def replace_projections(self, state: State, seq: int) -> None:
         """Rewrite every projection from a full state, in this transaction."""
@@ -398,11 +451,11 @@ class WriteTx:
         """Write the named calls (with their assignments), officers, the operators of the
         state that changed and new conflicts, each stamped with the journal seq ``seq``."""
         calls = [state.calls[c] for c in call_ids if c in state.calls]
-        if calls and replace_assignments:
+        if calls and replace_assignments:  # a re-fold: the rows are written whole again
             for chunk in _chunks([c.call_id for c in calls]):
-                self.cur.execute(
-                    f"DELETE FROM assignments WHERE call_id IN ({_in(len(chunk))})", chunk
-                )
+                marks = _in(len(chunk))
+                self.cur.execute(f"DELETE FROM assignments WHERE call_id IN ({marks})", chunk)
+                self.cur.execute(f"DELETE FROM calls WHERE call_id IN ({marks})", chunk)
             for c in calls:
                 self._as_loaded.pop(c.call_id, None)
         known = [c for c in calls if c.call_id in self._as_loaded]
@@ -426,6 +479,10 @@ class WriteTx:
         changed = tuple(i for i, value in enumerate(old) if new[i] != value)
         self.cur.execute(_update_sql("calls", rows.CALL_COLUMN_NAMES, changed, "call_id = ?"),
                          (*(new[i] for i in changed), seq, call.call_id))  # fmt: skip
+        if self.cur.rowcount != 1:  # not there after all: write it whole
+            self._as_loaded.pop(call.call_id, None)
+            self.write_rows("", [call], [], [], [], seq)
+            return
         assignments = {}
         for a in call.assignments:
             row = rows.assignment_row(a)
@@ -583,6 +640,7 @@ class SqliteStore:
             self._w = connect(self.path, extra_pragmas)
             self._watch = connect(self.path, extra_pragmas)
         self._watch_lock = threading.Lock()
+        self._write_lock = threading.RLock()
         self.officer_cache: dict[str, Officer] = {}
         self.operator_cache: dict[str, Operator] = {}
         self._cache_key: tuple[int, int] = (-1, -1)
@@ -602,13 +660,20 @@ class SqliteStore:
     def write(self) -> Iterator[WriteTx]:
         """BEGIN IMMEDIATE ... COMMIT; anything raised rolls it all back.
 
-        Nested use (a batch of commands) joins the open transaction.
+        Nested use on the same thread (a batch of commands) joins the open transaction;
+        another thread waits for it to end (one connection, one writer at a time).
         """
-        if self._tx is not None:
-            yield self._tx
-            return
         if self.readonly:
             raise StoreError("This database was opened for reading only.")
+        with self._write_lock:
+            if self._tx is not None:
+                yield self._tx
+                return
+            with self._transaction() as tx:
+                yield tx
+
+    @contextmanager
+    def _transaction(self) -> Iterator[WriteTx]:
         cur = self._w.cursor()
         try:
             cur.execute("BEGIN IMMEDIATE")
@@ -659,6 +724,13 @@ class SqliteStore:
             since = (self._cache_key[0],)
             for r in tx.cur.execute(f"{_OFFICER_SELECT} WHERE changed_seq > ?", since):
                 self.officer_cache[r[0]] = rows.officer_from_row(r)
+            q = "SELECT id FROM dropped WHERE kind = 'officer' AND changed_seq > ?"
+            for (oid,) in tx.cur.execute(q, since).fetchall():
+                if (
+                    tx.cur.execute("SELECT 1 FROM officers WHERE officer_id = ?", (oid,)).fetchone()
+                    is None
+                ):
+                    self.officer_cache.pop(oid, None)
             for r in tx.cur.execute(f"{_OPERATOR_SELECT} WHERE changed_seq > ?", since):
                 self.operator_cache[r[0]] = rows.operator_from_row(r)
         self._cache_key = key
@@ -746,8 +818,18 @@ class SqliteStore:
             out.calls = {c.call_id: c for c in found}
             q = f"{_OFFICER_SELECT} WHERE changed_seq > ?"
             out.officers = {r[0]: rows.officer_from_row(r) for r in cur.execute(q, (seq,))}
-            q = f"{_JOURNAL_SELECT} WHERE seq > ? AND type = 'call.received' ORDER BY seq"
+            q = (
+                f"{_JOURNAL_SELECT} WHERE seq > ? AND type = 'call.received' AND EXISTS "
+                "(SELECT 1 FROM calls WHERE calls.call_id = journal.call_id) ORDER BY seq"
+            )
             out.received = [rows.event_from_row(r) for r in cur.execute(q, (max(cursor, 0),))]
+            q = (
+                "SELECT kind, id FROM dropped WHERE changed_seq > ? AND NOT EXISTS "
+                "(SELECT 1 FROM calls WHERE kind = 'call' AND call_id = id) AND NOT EXISTS "
+                "(SELECT 1 FROM officers WHERE kind = 'officer' AND officer_id = id)"
+            )
+            for kind, rid in cur.execute(q, (max(cursor, 0),)):
+                (out.dropped_calls if kind == "call" else out.dropped_officers).add(rid)
             r = cur.execute("SELECT count(*) FROM conflicts WHERE changed_seq > ?", (seq,))
             out.conflicts = int(r.fetchone()[0])
             return out

@@ -129,6 +129,27 @@ class ConflictRow(SQLModel, table=True):
     changed_seq: int = 0
 
 
+class CallNumber(SQLModel, table=True):
+    """The last call number each desk gave out per year: it only goes up, so a number is
+    never given twice (not even when a call later turns out to be a conflict)."""
+
+    __tablename__ = "call_numbers"
+    desk_code: str = Field(primary_key=True)
+    year: int = Field(primary_key=True)
+    last: int
+
+
+class DroppedRow(SQLModel, table=True):
+    """Projection rows a re-fold removed (their events became conflicts), for readers of
+    the change feed."""
+
+    __tablename__ = "dropped"
+    __table_args__ = (Index("ix_dropped_changed", "changed_seq"),)
+    kind: str = Field(primary_key=True)  # "call" | "officer"
+    id: str = Field(primary_key=True)
+    changed_seq: int
+
+
 PROJECTION_TABLES = ("assignments", "calls", "officers", "operators", "conflicts")
 
 # The journal is append-only: no delete, and no update except setting hub_seq once.
@@ -147,6 +168,9 @@ JOURNAL_TRIGGERS = (
     """CREATE INDEX IF NOT EXISTS ix_journal_from_call
        ON journal (json_extract(payload, '$.from_call_id'))
        WHERE type = 'officer.reassigned'""",
+    """CREATE INDEX IF NOT EXISTS ix_journal_source
+       ON journal (json_extract(payload, '$.source_id'))
+       WHERE type = 'call.received'""",
     """CREATE INDEX IF NOT EXISTS ix_journal_of_call
        ON journal (json_extract(payload, '$.of_call_id'))
        WHERE type = 'call.duplicate_linked'""",

@@ -43,7 +43,11 @@ def sla_level(call: Call, town: Town, now: datetime) -> str | None:
 class CallQueue(RowList):
     """Pending and active calls, by priority then age."""
 
-    HEADER = "     #  P TYPE   LOCATION            BEAT STATUS    AGE  UNITS"
+    # The header is laid out with the rows' own widths, so the two cannot drift apart.
+    HEADER = (
+        f"  {fit('#', 6, right=True)} P {fit('TYPE', 6)} {fit('LOCATION', 19)} "
+        f"{fit('BEAT', 4)} {fit('STATUS', 7)} {fit('AGE', 6, right=True)} UNITS"
+    )
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -96,7 +100,10 @@ class CallQueue(RowList):
 class OfficerBoard(RowList):
     """Officers by call sign: status, beat, current call, time in status."""
 
-    HEADER = "  UNIT  NAME                 STATUS BEAT CALL   TIME  SHIFT"
+    HEADER = (
+        f"  {fit('UNIT', 5)} {fit('NAME', 20)} {fit('STATUS', 6)} {fit('BEAT', 4)} "
+        f"{fit('CALL', 6)} {fit('TIME', 6, right=True)} SHIFT"
+    )
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -108,6 +115,12 @@ class OfficerBoard(RowList):
 
     def upsert(self, officers: dict[str, Officer]) -> None:
         self.officers.update(officers)
+        self._resort()
+
+    def forget(self, officer_ids: set[str]) -> None:
+        """Officers the journal no longer has (a roster entry that became a conflict)."""
+        for oid in officer_ids:
+            self.officers.pop(oid, None)
         self._resort()
 
     def _resort(self) -> None:
