@@ -218,3 +218,50 @@ def test_default_database_lives_under_xdg_data_home(tmp_path: Path, env: dict[st
     r = run_cli("export", "calls", env=env)
     assert r.returncode == 0, r.stderr
     assert [json.loads(line)["source_id"] for line in r.stdout.splitlines()] == ["x-1"]
+
+
+def test_a_line_that_is_not_utf8_is_refused_alone(
+    tmp_path: Path, db: Path, env: dict[str, str]
+) -> None:
+    feed = tmp_path / "mixed.jsonl"
+    feed.write_bytes(
+        b'{"type":"NOISE","location":"410 Elm \xff\xfe Street"}\n'
+        + json.dumps({"type": "PARK", "location": "220 Main Street", "source_id": "u-1"}).encode()
+        + b"\n"
+    )
+    r = run_cli("intake", "--db", db, feed, env=env)
+    assert r.returncode == 1, r.stderr
+    assert f"{feed}:1: not UTF-8 text" in r.stderr and "1 taken" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_a_byte_order_mark_is_not_a_refusal(tmp_path: Path, db: Path, env: dict[str, str]) -> None:
+    feed = tmp_path / "bom.jsonl"
+    line = json.dumps({"type": "PARK", "location": "220 Main Street", "source_id": "b-1"})
+    feed.write_bytes(b"\xef\xbb\xbf" + line.encode() + b"\r\n")
+    r = run_cli("intake", "--db", db, feed, env=env)
+    assert r.returncode == 0 and "1 taken" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("operator", ["", "   ", "x" * 41, "bad\x1bname"])
+def test_an_operator_id_must_be_a_name(
+    tmp_path: Path, db: Path, env: dict[str, str], operator: str
+) -> None:
+    feed = write(tmp_path, "one.jsonl", jsonl({"type": "PARK", "location": "220 Main Street"}))
+    r = run_cli("intake", "--db", db, "--operator", operator, feed, env=env)
+    assert r.returncode == 2 and "not an operator id" in r.stderr
+    assert not db.exists()
+
+
+def test_export_into_a_pipe_closed_early_is_quiet(
+    tmp_path: Path, db: Path, env: dict[str, str]
+) -> None:
+    import subprocess
+
+    lines = [{"type": "PARK", "location": f"{100 + i} Main Street"} for i in range(300)]
+    assert run_cli("intake", "--db", db, "-", env=env, input=jsonl(*lines)).returncode == 0
+    for what in ("calls", "events"):
+        cmd = f"{sys.executable} -m cso_console export {what} --db '{db}' | head -1"
+        r = subprocess.run(["sh", "-c", cmd], env=env, capture_output=True, text=True)
+        assert r.stdout.count("\n") == 1
+        assert r.stderr == "", r.stderr

@@ -11,7 +11,7 @@ import time
 from datetime import timedelta
 from types import SimpleNamespace
 
-from cso_console.app import announcement
+from cso_console.app import announce_burst, announcement
 from cso_console.desk import Desk
 from cso_console.domain import commands as c
 from cso_console.domain.callnumber import short_number
@@ -263,3 +263,17 @@ def test_announcement_names_the_operator_or_the_other_desk():
 
     assert announcement(event("D1"), "D1") == "new P2 call 57 from intake"
     assert announcement(event("D2"), "D1") == "new P2 call 57 from desk D2"
+
+
+def test_a_burst_of_calls_names_the_most_urgent_and_counts_by_priority():
+    def event(n: int, priority: int) -> SimpleNamespace:
+        return SimpleNamespace(
+            call_id=f"D1-26-{n:06d}", desk_id="D1", operator_id="intake", hlc=n,
+            payload={"priority": priority},
+        )  # fmt: skip
+
+    burst = [event(1, 4), event(2, 3), event(3, 2), event(4, 3)]
+    assert announce_burst(burst, "D1") == "new P2 call 3 from intake (+3 more: 2 P3, 1 P4)"
+    assert announce_burst(burst[:2], "D1") == (
+        "new P3 call 2 from intake; new P4 call 1 from intake"
+    )

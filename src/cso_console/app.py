@@ -19,6 +19,7 @@ import locale
 import queue
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -41,6 +42,7 @@ from cso_console.widgets.message import MessageLine
 
 WATCH_INTERVAL = 0.25  # seconds between data_version looks while nothing else is asked
 SLOW_COMMAND = 0.25  # seconds before a command still running shows "saving..."
+BURST_SECONDS = 5.0  # calls arriving this close together are announced as one burst
 
 
 class Feed(Protocol):
@@ -89,6 +91,19 @@ def announcement(event: Event, desk_code: str) -> str:
     source = event.operator_id if event.desk_id == desk_code else f"desk {event.desk_id}"
     number = short_number(event.call_id or "")
     return f"new P{event.payload.get('priority', '?')} call {number} from {source}"
+
+
+def announce_burst(events: list[Event], desk_code: str) -> str:
+    """One line for the calls that came in from elsewhere lately: the most urgent first,
+    and how many there were of each priority, so nothing urgent hides behind a count."""
+    ranked = sorted(events, key=lambda e: (e.payload.get("priority", 9), e.hlc))
+    if len(ranked) <= 2:
+        return "; ".join(announcement(e, desk_code) for e in ranked)
+    counts: dict[object, int] = {}
+    for e in ranked[1:]:
+        counts[e.payload.get("priority", "?")] = counts.get(e.payload.get("priority", "?"), 0) + 1
+    by_priority = ", ".join(f"{n} P{p}" for p, n in sorted(counts.items(), key=str))
+    return f"{announcement(ranked[0], desk_code)} (+{len(ranked) - 1} more: {by_priority})"
 
 
 class DeskFollowed(Message):
@@ -252,6 +267,8 @@ class ConsoleApp(App[int]):
         self.link = DeskLink(desk, self.post_message)
         self.pending: list[Ticket] = []
         self._arrived: list[Event] = []
+        self._burst: list[Event] = []  # calls announced in the last few seconds
+        self._burst_at = 0.0
         self._feed_error = ""
         self._unsubscribe = desk.subscribe(self._desk_changed)
 
@@ -321,7 +338,12 @@ class ConsoleApp(App[int]):
                 if follow is not None and follow(message.changes, message.full):
                     ring = True
             if not message.full:  # after a rebuild ``received`` is every call ever taken
-                self._arrived.extend(message.changes.received)
+                calls = message.changes.calls
+                self._arrived.extend(  # a call linked or transferred at once needs nobody
+                    e
+                    for e in message.changes.received
+                    if e.call_id in calls and calls[e.call_id].status.is_open
+                )
         for ticket, outcome in message.settled:
             if ticket.timer is not None:
                 ticket.timer.stop()
@@ -356,17 +378,15 @@ class ConsoleApp(App[int]):
         if not self._arrived or self.pending:
             return False
         arrived, self._arrived = self._arrived, []
-        lines = [
-            announcement(e, self.desk.desk_code)
-            for e in arrived
-            if e.call_id and not self.desk.wrote(e.event_id)
-        ]
-        if not lines:
+        new = [e for e in arrived if e.call_id and not self.desk.wrote(e.event_id)]
+        if not new:
             return False
-        if len(lines) <= 2:
-            self.say("; ".join(lines))
-        else:
-            self.say(f"{lines[0]} (+{len(lines) - 1} more new calls)")
+        now = time.monotonic()
+        if now - self._burst_at > BURST_SECONDS:  # a quiet spell: a new burst starts
+            self._burst = []
+        self._burst += new
+        self._burst_at = now
+        self.say(announce_burst(self._burst, self.desk.desk_code))
         return True
 
     # what the screens share ---------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -48,6 +49,16 @@ def _desk_code(text: str) -> str:
         return validate_desk_code(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _operator_id(text: str) -> str:
+    """Who is recorded on every event: a short printable name, never empty."""
+    name = text.strip()
+    if not name or len(name) > 40 or not name.isprintable():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an operator id (1-40 printable characters)"
+        )
+    return name
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -96,7 +107,9 @@ def _parser() -> argparse.ArgumentParser:
             help="desk code for a new database (default D1)",
         )
         town_opt(sp)
-        sp.add_argument("--operator", metavar="ID", help="operator id (default: login name)")
+        sp.add_argument(
+            "--operator", metavar="ID", type=_operator_id, help="operator id (default: login name)"
+        )
         sp.add_argument("--ascii", action="store_true", help="ASCII borders and glyphs only")
 
     run_opts(p)
@@ -123,6 +136,7 @@ def _parser() -> argparse.ArgumentParser:
         "--operator",
         metavar="ID",
         default="intake",
+        type=_operator_id,
         help="operator recorded on the calls (default: intake)",
     )
 
@@ -261,6 +275,10 @@ def cmd_town(args: argparse.Namespace) -> int:
 
 
 def _json_problem(line: str) -> str | None:
+    from cso_console.intake import NOT_UTF8, not_utf8
+
+    if not_utf8(line):
+        return NOT_UTF8
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -269,18 +287,18 @@ def _json_problem(line: str) -> str | None:
 
 
 def cmd_intake(args: argparse.Namespace) -> int:
-    from cso_console.intake import take_lines
+    from cso_console.intake import decode_lines, take_lines
 
     try:
         if args.file == "-":
-            text = sys.stdin.read()
+            data = sys.stdin.buffer.read()
         else:
-            text = Path(args.file).read_text(encoding="utf-8")
+            data = Path(args.file).read_bytes()
     except FileNotFoundError:
         raise CliError(f"{args.file}: no such file; nothing taken.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(f"{args.file}: cannot be read ({exc}); nothing taken.") from None
-    lines = text.splitlines()
+    except OSError as exc:
+        raise CliError(f"{args.file}: cannot be read ({exc.strerror}); nothing taken.") from None
+    lines = decode_lines(data)  # a line that is not UTF-8 is refused alone, later
     if not any(_json_problem(line) is None for line in lines if line.strip()):
         # Nothing readable: refuse before a database is even created.
         for number, line in enumerate(lines, 1):
@@ -330,20 +348,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     except ValueError as exc:
         desk.close()
         raise CliError(str(exc)) from None
+    if args.what == "calls":
+        columns = export.CALL_COLUMNS + (
+            ["caller_name", "caller_phone"] if args.include_caller else []
+        )
+        records = export.call_records(desk, since, args.include_caller)
+    else:
+        columns = export.EVENT_COLUMNS
+        records = export.event_records(desk, since, args.include_caller)
     try:
-        if args.what == "calls":
-            columns = export.CALL_COLUMNS + (
-                ["caller_name", "caller_phone"] if args.include_caller else []
-            )
-            records = export.call_records(desk, since, args.include_caller)
-        else:
-            columns = export.EVENT_COLUMNS
-            records = export.event_records(desk, since, args.include_caller)
         export.write(records, columns, args.format, sys.stdout)
         sys.stdout.flush()
     except BrokenPipeError:
-        pass
+        # The reader went away (`| head`): stop quietly, and let nothing try to write
+        # to the closed pipe again at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     finally:
+        records.close()  # its read transaction ends before the database closes
         desk.close()
     return EXIT_OK
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import IO, Any
@@ -59,7 +59,9 @@ def parse_since(text: str, now: datetime) -> str:
     return t(when.astimezone(UTC)) or ""
 
 
-def call_records(desk: Desk, since: str | None, include_caller: bool) -> Iterator[dict[str, Any]]:
+def call_records(
+    desk: Desk, since: str | None, include_caller: bool
+) -> Generator[dict[str, Any], None, None]:
     labels = {ct.code: ct.label for ct in desk.town.call_types}
     for c in desk.store.calls(since):
         rec: dict[str, Any] = {"type_label": labels.get(c.type_code, "")}
@@ -77,7 +79,9 @@ def call_records(desk: Desk, since: str | None, include_caller: bool) -> Iterato
         yield rec
 
 
-def event_records(desk: Desk, since: str | None, include_caller: bool) -> Iterator[dict[str, Any]]:
+def event_records(
+    desk: Desk, since: str | None, include_caller: bool
+) -> Generator[dict[str, Any], None, None]:
     for e in desk.store.events(since):
         payload = dict(e.payload)
         if not include_caller:

@@ -43,6 +43,22 @@ class LineRefused(ValueError):
     pass
 
 
+NOT_UTF8 = "not UTF-8 text"
+
+
+def decode_lines(data: bytes) -> list[str]:
+    """The lines of a feed, each decoded alone: one line that is not UTF-8 is refused by
+    itself (see :func:`not_utf8`), the others are taken. A leading byte-order mark (as
+    Windows tools write) is dropped."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return [line.decode("utf-8", "surrogateescape") for line in data.splitlines()]
+
+
+def not_utf8(line: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in line)
+
+
 def derived_source_id(obj: dict[str, Any]) -> str:
     """A stable id for a line that brought none, so re-running a file adds it only once."""
     canonical = json.dumps({k: obj.get(k) for k in FIELDS}, sort_keys=True, default=str)
@@ -60,6 +76,8 @@ def _text(obj: dict[str, Any], key: str) -> str | None:
 
 def parse_line(line: str, desk: Desk) -> ReceiveCall:
     """One JSON line -> a ReceiveCall, or :class:`LineRefused` saying what is wrong."""
+    if not_utf8(line):
+        raise LineRefused(NOT_UTF8)
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -165,7 +183,7 @@ def _take_one(desk: Desk, number: int, line: str, report: IntakeReport) -> None:
     try:
         cmd = parse_line(line, desk)
     except LineRefused as exc:
-        if not str(exc).startswith("not JSON") and str(exc) != "not a JSON object":
+        if not str(exc).startswith("not JSON") and str(exc) not in ("not a JSON object", NOT_UTF8):
             report.readable_lines += 1
         report.refused.append((number, str(exc)))
         return

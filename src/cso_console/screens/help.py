@@ -10,7 +10,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-_ASCII_KEYS = str.maketrans({"\u2191": "up", "\u2193": "down", "\u2190": "left", "\u2192": "right"})
+_ASCII_KEYS = str.maketrans(
+    {"\u2191": "up", "\u2193": "down", "\u2190": "left", "\u2192": "right", "\u23ce": "Enter"}
+)
 
 
 def key_lines(screen: Screen[Any]) -> list[str]:
