@@ -225,6 +225,9 @@ class Desk:
                     return Outcome(True, f"already taken as {taken}", already=True, call_id=taken)
             calls = {ref: tx.resolve(ref, year) for ref in cmd.call_refs()}
             state = tx.load_state(calls.values(), cmd.officer_refs())
+            for cid in calls.values():
+                if cid not in state.calls:
+                    raise UnknownCall(f"There is no call {cid}.")
             new_ids: list[str] = []
 
             def new_call_id() -> str:

@@ -101,36 +101,57 @@ def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
         yield items[i : i + size]
 
 
-def load_assignments(cur: sqlite3.Cursor, call_ids: list[str]) -> dict[str, list[Any]]:
+Raw = dict[str, tuple[tuple[Any, ...], dict[tuple[Any, ...], tuple[Any, ...]]]]
+
+
+def load_assignments(
+    cur: sqlite3.Cursor, call_ids: list[str], raw: Raw | None = None
+) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {c: [] for c in call_ids}
     for chunk in _chunks(call_ids):
         q = f"{_ASSIGNMENT_SELECT} WHERE call_id IN ({_in(len(chunk))})"
         for r in cur.execute(q, chunk):
             out[r[0]].append(rows.assignment_from_row(r))
+            if raw is not None:
+                raw[r[0]][1][r[:3]] = r
     for found in out.values():
         found.sort(key=lambda a: (a.dispatched_at, a.officer_id))
     return out
 
 
-def load_calls(cur: sqlite3.Cursor, where: str, params: Iterable[Any] = ()) -> list[Call]:
+def load_calls(
+    cur: sqlite3.Cursor, where: str, params: Iterable[Any] = (), raw: Raw | None = None
+) -> list[Call]:
+    """Calls with their assignments; ``raw`` gets the rows as stored (call id -> (row,
+    assignment rows by key)) for a writer that will write back only what changed."""
     found = cur.execute(f"{_CALL_SELECT} {where}", tuple(params)).fetchall()
-    assignments = load_assignments(cur, [r[0] for r in found])
+    if raw is not None:
+        for r in found:
+            raw[r[0]] = (tuple(r), {})
+    assignments = load_assignments(cur, [r[0] for r in found], raw)
     return [rows.call_from_row(r, assignments[r[0]]) for r in found]
 
 
-def calls_by_ids(cur: sqlite3.Cursor, ids: Iterable[str]) -> dict[str, Call]:
+def calls_by_ids(
+    cur: sqlite3.Cursor, ids: Iterable[str], raw: Raw | None = None
+) -> dict[str, Call]:
     out: dict[str, Call] = {}
     for chunk in _chunks(sorted(set(ids))):
-        for c in load_calls(cur, f"WHERE call_id IN ({_in(len(chunk))})", chunk):
+        for c in load_calls(cur, f"WHERE call_id IN ({_in(len(chunk))})", chunk, raw):
             out[c.call_id] = c
     return out
 
 
-def resolve_call_ref(cur: sqlite3.Cursor, ref: CallRef, desk_code: str, year: int) -> str:
+def resolve_call_ref(
+    cur: sqlite3.Cursor, ref: CallRef, desk_code: str, year: int, check: bool = True
+) -> str:
     """The call number a typed reference means: full numbers as they are; a short number
-    is this desk's call of this year, else the latest call anywhere with that sequence."""
+    is this desk's call of this year, else the latest call anywhere with that sequence.
+    (``check=False``: a full number is not looked up; the caller loads it anyway.)"""
     if ref.desk_code is not None:
         cid = f"{ref.desk_code}-{ref.year:02d}-{ref.seq:06d}"
+        if not check:
+            return cid
         if cur.execute("SELECT 1 FROM calls WHERE call_id = ?", (cid,)).fetchone() is None:
             raise UnknownCall(f"There is no call {cid}.")
         return cid
@@ -199,7 +220,9 @@ class WriteTx:
     # reads inside the transaction --------------------------------------------
 
     def resolve(self, ref: str, year: int) -> str:
-        return resolve_call_ref(self.cur, parse_ref(ref), self.desk_code, year)
+        """A typed call reference as a call number; a full number is checked when the
+        state is loaded (:meth:`load_state` is always next)."""
+        return resolve_call_ref(self.cur, parse_ref(ref), self.desk_code, year, check=False)
 
     def head(self) -> tuple[int, int]:
         """(the journal's last seq, the schema cookie: changes when tables are swapped)."""
@@ -207,6 +230,18 @@ class WriteTx:
             "SELECT (SELECT max(seq) FROM journal), (SELECT schema_version FROM "
             "pragma_schema_version)"
         ).fetchone()
+        return int(r[0] or 0), int(r[1])
+
+    def marks(self) -> tuple[int, int]:
+        """At the start of the transaction, in one statement: (the journal's last seq,
+        the schema cookie); the high-water marks of :meth:`high` come along."""
+        r = self.cur.execute(
+            "SELECT (SELECT max(seq) FROM journal), (SELECT schema_version FROM "
+            "pragma_schema_version), (SELECT max(hlc) FROM journal), "
+            "(SELECT max(desk_seq) FROM journal WHERE desk_id = ?)",
+            (self.desk_code,),
+        ).fetchone()
+        self._high = [int(r[0] or 0), int(r[2] or 0), int(r[3] or 0)]
         return int(r[0] or 0), int(r[1])
 
     def high(self) -> tuple[int, int, int]:
@@ -270,11 +305,9 @@ class WriteTx:
         for _ in range(2):
             missing_calls = calls - state.calls.keys()
             if missing_calls:
-                for c in calls_by_ids(self.cur, missing_calls).values():
+                for c in calls_by_ids(self.cur, missing_calls, self._as_loaded).values():
                     state.calls[c.call_id] = c
                     officers |= {a.officer_id for a in c.active_assignments}
-                    assignments = {r[:3]: r for r in map(rows.assignment_row, c.assignments)}
-                    self._as_loaded[c.call_id] = (rows.call_row(c)[:-1], assignments)
             for oid in officers - state.officers.keys():
                 o = known.get(oid)
                 if o is not None:
@@ -710,7 +743,7 @@ class SqliteStore:
         return StoreError(f"Not saved: {plain_error(exc)}")
 
     def _refresh_caches(self, tx: WriteTx) -> None:
-        key = tx.head()
+        key = tx.marks()
         if key == self._cache_key:
             return
         if key[1] != self._cache_key[1]:  # first time, or tables swapped: load everything
