@@ -87,6 +87,7 @@ class Dispatch(Command):
 
     call: str
     officers: tuple[CallSign, ...] = Field(min_length=1)
+    reasons: tuple[str, ...] = ()  # why the first officer was chosen, as the picker said
 
 
 class _OfficerOnCall(Command):
@@ -319,12 +320,17 @@ def _dispatch(state: State, ctx: Context, cmd: Dispatch) -> list[Draft]:
             )
     if len(set(cmd.officers)) != len(cmd.officers):
         raise Refused("The same officer is named twice.")
+    # The journal says what happened: a unit sent to a call that has a primary assists.
+    has_primary = call is not None and any(a.role is Role.PRIMARY for a in call.active_assignments)
     return [
         Draft(
             type=EventType.UNIT_DISPATCHED,
             call_id=call_id,
             officer_id=o,
-            payload=UnitDispatched(role=Role.PRIMARY if i == 0 else Role.ASSIST),
+            payload=UnitDispatched(
+                role=Role.PRIMARY if i == 0 and not has_primary else Role.ASSIST,
+                reasons=cmd.reasons if i == 0 else (),
+            ),
         )
         for i, o in enumerate(cmd.officers)
     ]

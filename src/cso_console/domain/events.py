@@ -57,6 +57,7 @@ class CallReceived(_Payload):
 
 class UnitDispatched(_Payload):
     role: Role
+    reasons: tuple[str, ...] = ()  # why this officer was chosen (the recommendation's words)
 
 
 class NoPayload(_Payload):

@@ -32,9 +32,10 @@ def _minutes(since: datetime | None, now: datetime) -> int:
 def recommend(
     call: Call, officers: list[Officer], town: Town, now: datetime
 ) -> list[Recommendation]:
-    """Available officers first: same beat, then neighbouring beats by distance, then the
-    required skill, fewest calls this shift, longest available. Then the rest, saying why
-    they cannot go."""
+    """Available officers first: those with the call type's required skill, then by beat
+    distance (same beat, neighbours), fewest calls this shift, longest available. Then the
+    rest, saying why they cannot go. Reasons are short, to fit a picker line at 80
+    columns."""
     ct = town.call_type_by_code.get(call.type_code)
     skill = ct.skill if ct else None
     out = []
@@ -53,21 +54,19 @@ def recommend(
         if dist == 0:
             reasons.append(f"same beat {beat}")
         elif dist is not None:
-            reasons.append(f"next beat {beat}" if dist == 1 else f"{dist} beats away ({beat})")
+            reasons.append(f"next beat {beat}" if dist == 1 else f"{dist} beats ({beat})")
         else:
             reasons.append(f"beat {beat or '?'}; call beat unknown")
         has_skill = skill is None or skill in o.skills
         if skill:
-            reasons.append(f"has {skill}" if has_skill else f"lacks {skill}")
+            reasons.append(f"has {skill}" if has_skill else f"LACKS {skill}")
         if available:
-            reasons.append(
-                f"{o.calls_this_shift} call{'s' if o.calls_this_shift != 1 else ''} this shift"
-            )
-            reasons.append(f"free {_minutes(o.status_since, now)} min")
+            reasons.append(f"{o.calls_this_shift} call{'s' if o.calls_this_shift != 1 else ''}")
+            reasons.append(f"free {_minutes(o.status_since, now)}m")
         key = (
             0 if available else 1,
-            dist if dist is not None else 99,
             0 if has_skill else 1,
+            dist if dist is not None else 99,
             o.calls_this_shift,
             -_minutes(o.status_since, now),
             o.officer_id,

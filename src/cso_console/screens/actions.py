@@ -92,12 +92,15 @@ class DeskActions(Screen[None]):
         # Ranked from the calls and officers the board holds (it follows the journal):
         # no database read while the key is handled; the desk checks the dispatch itself.
         officers = list(self.console.known_officers().values())
+        reasons: dict[str, tuple[str, ...]] = {}
         for r in recommend(call, officers, self.desk.town, self.desk.now()):
             o = r.officer
+            reasons[o.officer_id] = r.reasons
             label = f"{o.officer_id:<4} {o.name[:16]:<16} {', '.join(r.reasons)}"
             if len(label) > 72:
                 label = label[:71] + "~"
-            choices.append(Choice(o.officer_id, label, r.available, o.name))
+            why = f"{o.officer_id} is {r.reasons[0]}." if not r.available else ""
+            choices.append(Choice(o.officer_id, label, r.available, o.name, why))
         verb = "Assist" if call.active_assignments else "Dispatch"
         title = (
             f"{verb} to call {short_number(call.call_id)}: {call.type_code} "
@@ -106,9 +109,14 @@ class DeskActions(Screen[None]):
 
         def chosen(officer_id: str | None) -> None:
             if officer_id:
+                role = "to assist on" if call.active_assignments else "to"
                 self.run_command(
-                    c.Dispatch(call=call.call_id, officers=(officer_id,)),
-                    f"{officer_id} dispatched to call {short_number(call.call_id)}.",
+                    c.Dispatch(
+                        call=call.call_id,
+                        officers=(officer_id,),
+                        reasons=reasons.get(officer_id, ()),
+                    ),
+                    f"{officer_id} dispatched {role} call {short_number(call.call_id)}.",
                 )
 
         self.app.push_screen(PickerScreen(title, choices), chosen)
@@ -133,6 +141,13 @@ class DeskActions(Screen[None]):
             call_id = officer.current_call_id
         elif call is not None:
             call_id = call.call_id
+            if not call.status.is_open:  # refuse now, not after a disposition is picked
+                self.say(
+                    f"Call {short_number(call_id)} is {call.status.value.lower()}; "
+                    "there is nothing to clear.",
+                    error=True,
+                )
+                return
         else:
             self.say("Select a call or an officer on a call.", error=True)
             return

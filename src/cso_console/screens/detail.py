@@ -36,7 +36,10 @@ def describe(e: Event) -> str:
         EventType.CALL_RECEIVED: lambda: (
             f"received: {p.get('type_code')} P{p.get('priority')} at {p.get('location')}"
         ),
-        EventType.UNIT_DISPATCHED: lambda: f"{who} dispatched ({p.get('role')})",
+        EventType.UNIT_DISPATCHED: lambda: (
+            f"{who} dispatched ({p.get('role')})"
+            + (f": {', '.join(p['reasons'])}" if p.get("reasons") else "")
+        ),
         EventType.UNIT_EN_ROUTE: lambda: f"{who} en route",
         EventType.UNIT_ON_SCENE: lambda: f"{who} on scene",
         EventType.UNIT_CLEARED: lambda: (

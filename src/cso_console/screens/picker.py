@@ -19,6 +19,7 @@ class Choice:
     label: str
     enabled: bool = True
     search: str = ""  # extra text that filtering matches
+    why: str = ""  # why it cannot be chosen (said when someone tries)
 
 
 class PickerScreen(ModalScreen[str | None]):
@@ -44,6 +45,7 @@ class PickerScreen(ModalScreen[str | None]):
         self.title_text = title
         self.choices = choices
         self.hint = hint or "type to filter - arrows move - Enter chooses - Esc back"
+        self._shown: list[Choice] = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -60,6 +62,12 @@ class PickerScreen(ModalScreen[str | None]):
     def _fill(self, text: str) -> None:
         needle = text.strip().lower()
         shown = self.choices
+        exact = [ch for ch in self.choices if needle and ch.value.lower() == needle]
+        if exact:
+            # What was typed names one exactly (a call sign, a code): that one, and only
+            # that one, is what Enter acts on, chosen or refused with its reason.
+            self._show(exact, highlight=0)
+            return
         if needle:
             scored = []
             for i, ch in enumerate(self.choices):
@@ -74,11 +82,17 @@ class PickerScreen(ModalScreen[str | None]):
                 if score >= 70:
                     scored.append((-score, i, ch))
             shown = [ch for _, _, ch in sorted(scored)]
+        first = next((i for i, ch in enumerate(shown) if ch.enabled), None)
+        self._show(shown, first)
+
+    def _show(self, shown: list[Choice], highlight: int | None) -> None:
+        self.query_one("#hint", Static).update(self.hint)
         ol = self.query_one(OptionList)
         ol.clear_options()
+        # Who cannot be chosen is drawn dim; Enter on them says why (see _choose).
         ol.add_options([Option(ch.label, id=ch.value, disabled=not ch.enabled) for ch in shown])
-        first = next((i for i, ch in enumerate(shown) if ch.enabled), None)
-        ol.highlighted = first
+        self._shown = shown
+        ol.highlighted = highlight
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
@@ -98,16 +112,20 @@ class PickerScreen(ModalScreen[str | None]):
         event.stop()
         self._choose()
 
+    def _refuse(self, text: str) -> None:
+        self.query_one("#hint", Static).update(f"REFUSED: {text}")
+        self.app.bell()
+
     def _choose(self) -> None:
         ol = self.query_one(OptionList)
-        if ol.highlighted is None:
-            self.notify("Nothing matches; Esc goes back.", severity="warning")
+        if ol.highlighted is None or not self._shown:
+            self._refuse("nothing matches what was typed; Esc goes back.")
             return
-        option = ol.get_option_at_index(ol.highlighted)
-        if option.disabled:
-            self.notify("That one cannot be chosen.", severity="warning")
+        choice = self._shown[ol.highlighted]
+        if not choice.enabled:
+            self._refuse(choice.why or f"{choice.value} cannot be chosen.")
             return
-        self.dismiss(option.id)
+        self.dismiss(choice.value)
 
     def action_back(self) -> None:
         self.dismiss(None)
@@ -148,4 +166,14 @@ class TextPrompt(ModalScreen[str | None]):
         self.dismiss(value)
 
     def action_back(self) -> None:
-        self.dismiss(None)
+        """Esc: back at once if nothing was typed; else ask before throwing it away."""
+        if not self.query_one(Input).value.strip():
+            self.dismiss(None)
+            return
+        from cso_console.screens.confirm import ConfirmScreen
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Discard what was typed?"), answered)
