@@ -265,3 +265,24 @@ def test_export_into_a_pipe_closed_early_is_quiet(
         r = subprocess.run(["sh", "-c", cmd], env=env, capture_output=True, text=True)
         assert r.stdout.count("\n") == 1
         assert r.stderr == "", r.stderr
+
+
+def test_csv_export_cells_cannot_run_as_formulas(
+    tmp_path: Path, db: Path, env: dict[str, str]
+) -> None:
+    import csv
+    import io
+
+    line = {
+        "type": "PARK",
+        "location": "220 Main Street",
+        "narrative": '=HYPERLINK("http://x","click")\x1b[2J',
+        "source_id": "@evil",
+    }
+    assert run_cli("intake", "--db", db, "-", env=env, input=jsonl(line)).returncode == 0
+    r = run_cli("export", "calls", "--db", db, "--format", "csv", env=env)
+    assert r.returncode == 0, r.stderr
+    row = next(csv.DictReader(io.StringIO(r.stdout)))
+    assert row["narrative"].startswith("'=HYPERLINK") and "\x1b" not in row["narrative"]
+    assert row["source_id"] == "'@evil"
+    assert row["priority"] == "3" and row["location"] == "220 Main Street"

@@ -101,6 +101,21 @@ def event_records(
         }
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell a spreadsheet will not run: control characters become spaces, and text
+    that starts like a formula (=, +, -, @, tab, CR) gets a leading apostrophe, as
+    spreadsheet-injection guidance recommends. Numbers and empty cells are left alone."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value.startswith(_FORMULA_START):
+        value = "'" + value
+    return _CONTROL.sub(" ", value)
+
+
 def write(records: Iterable[dict[str, Any]], columns: list[str], fmt: str, out: IO[str]) -> int:
     n = 0
     if fmt == "jsonl":
@@ -112,7 +127,7 @@ def write(records: Iterable[dict[str, Any]], columns: list[str], fmt: str, out: 
     writer.writeheader()
     for rec in records:
         row = {
-            k: (
+            k: spreadsheet_safe(
                 json.dumps(v, ensure_ascii=False)
                 if isinstance(v, dict)
                 else ";".join(v)
