@@ -26,6 +26,7 @@ from cso_console.domain.town_files import TownError, load_town
 from cso_console.paths import bundled_town_dir, default_db_path, demo_db_path
 from cso_console.store import StorageFull, StoreError
 from cso_console.store.database import plain_error
+from cso_console.text import terminal_safe
 
 EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE, EXIT_FULL = 0, 1, 2, 3
 
@@ -255,8 +256,8 @@ def cmd_town(args: argparse.Namespace) -> int:
         }
         print(json.dumps(doc, indent=2))
         return EXIT_OK
-    print(f"{town.name} — {town.agency}" if town.agency else town.name)
-    print(town.beat_map)
+    print(terminal_safe(f"{town.name} — {town.agency}" if town.agency else town.name))
+    print(terminal_safe(town.beat_map, keep_lines=True))
     print(f"beats        {len(town.beats)}: " + ", ".join(f"{b.id} {b.name}" for b in town.beats))
     print(f"streets      {len(town.street_names)} names, {len(town.streets)} address ranges")
     print(f"landmarks    {len(town.landmarks)}")
@@ -303,7 +304,9 @@ def cmd_intake(args: argparse.Namespace) -> int:
         # Nothing readable: refuse before a database is even created.
         for number, line in enumerate(lines, 1):
             if line.strip():
-                print(f"{args.file}:{number}: {_json_problem(line)}", file=sys.stderr)
+                print(
+                    terminal_safe(f"{args.file}:{number}: {_json_problem(line)}"), file=sys.stderr
+                )
         raise CliError(f"{args.file}: no line could be read as a call; nothing taken.")
     desk = _desk(args, args.operator)
     try:
@@ -317,8 +320,8 @@ def cmd_intake(args: argparse.Namespace) -> int:
             report = take_lines(desk, lines)
     finally:
         desk.close()
-    for number, reason in report.refused:
-        print(f"{args.file}:{number}: {reason}", file=sys.stderr)
+    for number, reason in report.refused:  # reasons quote the line: made terminal-safe
+        print(terminal_safe(f"{args.file}:{number}: {reason}"), file=sys.stderr)
     summary = (
         f"{report.taken} taken ({report.unverified} unverified location), "
         f"{report.already} already taken, {len(report.refused)} refused"
@@ -333,8 +336,8 @@ def cmd_intake(args: argparse.Namespace) -> int:
         if report.full:
             return EXIT_FULL
         return EXIT_PARTIAL if report.taken or report.already else EXIT_UNUSABLE
-    if report.refused and report.readable_lines == 0:
-        return EXIT_UNUSABLE
+    if report.refused and not (report.taken or report.already):
+        return EXIT_UNUSABLE  # every line refused: nothing taken, could not run
     return EXIT_PARTIAL if report.refused else EXIT_OK
 
 
@@ -387,7 +390,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     except StoreError as exc:
         raise CliError(str(exc)) from None
     for p in report.problems:
-        print(p)
+        print(terminal_safe(p))
     state = "rebuilt from the journal; " if report.rebuilt else ""
     verdict = "OK" if report.ok else f"{len(report.problems)} problem(s)"
     print(
@@ -474,18 +477,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handler(args)
     except CliError as exc:
-        print(f"cso-console: {exc}", file=sys.stderr)
+        print(terminal_safe(f"cso-console: {exc}", keep_lines=True), file=sys.stderr)
         return exc.code
     except StorageFull as exc:
-        print(f"cso-console: {exc}", file=sys.stderr)
+        print(terminal_safe(f"cso-console: {exc}", keep_lines=True), file=sys.stderr)
         return EXIT_FULL
     except StoreError as exc:  # already a sentence for the operator
-        print(f"cso-console: {exc}", file=sys.stderr)
+        print(terminal_safe(f"cso-console: {exc}", keep_lines=True), file=sys.stderr)
         return EXIT_UNUSABLE
     except sqlite3.Error as exc:
         # A database this version cannot read as expected: say so, never a traceback,
         # and in plain words, not SQLite's.
-        print(f"cso-console: the database could not be read: {plain_error(exc)}.", file=sys.stderr)
+        print(
+            terminal_safe(f"cso-console: the database could not be read: {plain_error(exc)}."),
+            file=sys.stderr,
+        )
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         return 130

@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from cso_console.text import terminal_safe
+
 
 class ConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = """
@@ -26,7 +28,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.question)
+            yield Static(terminal_safe(self.question), markup=False)  # may quote data
             yield Static("[b]y[/b] yes   [b]n[/b]/Esc no", classes="keys")
 
     def action_answer(self, yes: bool) -> None:

@@ -17,6 +17,7 @@ from cso_console.domain.callnumber import short_number
 from cso_console.domain.events import Event, EventType
 from cso_console.domain.model import Call
 from cso_console.screens.actions import DeskActions, call_bindings
+from cso_console.text import terminal_safe
 from cso_console.widgets.format import elapsed
 from cso_console.widgets.message import MessageLine
 
@@ -162,7 +163,7 @@ class CallDetailScreen(DeskActions):
         timeline = ["", "TIMELINE"] + [
             f"{_hm(e)} {e.operator_id[:10]:<10} {describe(e)}" for e in events
         ]
-        self.query_one("#timeline", Static).update("\n".join(timeline))
+        self.query_one("#timeline", Static).update(terminal_safe("\n".join(timeline), True))
 
     def _caller(self, call: Call) -> str:
         if self.caller_view is True:
@@ -175,7 +176,7 @@ class CallDetailScreen(DeskActions):
         call = self.call
         if call is None:
             text = f"There is no call {self.call_id}." if self.loaded else "Loading the call..."
-            self.query_one("#fields", Static).update(text)
+            self.query_one("#fields", Static).update(terminal_safe(text, keep_lines=True))
             return
         town, now = self.desk.town, self.desk.now()
         ct = town.call_type_by_code.get(call.type_code)
@@ -210,7 +211,7 @@ class CallDetailScreen(DeskActions):
             )
         if not call.assignments:
             lines.append("             none")
-        self.query_one("#fields", Static).update("\n".join(lines))
+        self.query_one("#fields", Static).update(terminal_safe("\n".join(lines), True))
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -12,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from cso_console.text import terminal_safe
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -49,10 +51,10 @@ class PickerScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, id="title")
+            yield Static(terminal_safe(self.title_text), id="title", markup=False)
             yield Input(placeholder="type to filter", id="filter", compact=True)
             yield OptionList(id="options")
-            yield Static(self.hint, id="hint")
+            yield Static(self.hint, id="hint", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).cursor_blink = False
@@ -90,7 +92,9 @@ class PickerScreen(ModalScreen[str | None]):
         ol = self.query_one(OptionList)
         ol.clear_options()
         # Who cannot be chosen is drawn dim; Enter on them says why (see _choose).
-        ol.add_options([Option(ch.label, id=ch.value, disabled=not ch.enabled) for ch in shown])
+        ol.add_options(
+            [Option(terminal_safe(ch.label), id=ch.value, disabled=not ch.enabled) for ch in shown]
+        )
         self._shown = shown
         ol.highlighted = highlight
 
@@ -113,7 +117,7 @@ class PickerScreen(ModalScreen[str | None]):
         self._choose()
 
     def _refuse(self, text: str) -> None:
-        self.query_one("#hint", Static).update(f"REFUSED: {text}")
+        self.query_one("#hint", Static).update(terminal_safe(f"REFUSED: {text}"))
         self.app.bell()
 
     def _choose(self) -> None:
@@ -149,7 +153,7 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text)
+            yield Static(terminal_safe(self.title_text), markup=False)
             yield Input(id="text", compact=True)
             yield Static("Enter saves - Esc back", classes="hint")
 

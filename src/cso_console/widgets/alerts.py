@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from cso_console.domain.alerts import Alert
+from cso_console.text import terminal_safe
 
 
 class AlertsStrip(Static):
@@ -33,5 +34,5 @@ class AlertsStrip(Static):
             text = f"{alerts[0].text}{more}  x=ack"
         if text != self._text:
             self._text = text
-            self.update(text)
+            self.update(terminal_safe(text))
         return new

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len, set_cell_size
+
+from cso_console.text import terminal_safe
+
 
 def fit(text: str, width: int, right: bool = False) -> str:
-    """Exactly ``width`` cells: cut with '~' when too long, padded otherwise."""
-    if len(text) > width:
-        text = text[: width - 1] + "~"
-    return text.rjust(width) if right else text.ljust(width)
+    """Exactly ``width`` terminal cells (a CJK character or an emoji takes two): made
+    terminal-safe, cut with '~' when too long, padded otherwise."""
+    text = terminal_safe(text)
+    cells = cell_len(text)
+    if cells > width:
+        text = set_cell_size(text, width - 1) + "~"
+        cells = width
+    pad = " " * (width - cells)
+    return pad + text if right else text + pad
 
 
 def elapsed(since: datetime | None, now: datetime) -> str:

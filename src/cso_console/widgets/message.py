@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from cso_console.text import terminal_safe
+
 
 class MessageLine(Static):
     DEFAULT_CSS = """
@@ -17,7 +19,7 @@ class MessageLine(Static):
         self.is_saving = False
 
     def say(self, text: str, error: bool = False) -> None:
-        self.text = text
+        self.text = terminal_safe(text)  # messages quote data: call types, names, reasons
         self.set_class(error, "error")
         self._show()
 

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from textual.widgets import Static
 
+from cso_console.text import terminal_safe
+
 
 class StatusBar(Static):
     DEFAULT_CSS = """
@@ -16,6 +18,8 @@ class StatusBar(Static):
         desk = self.app.desk  # type: ignore[attr-defined]
         local = now.astimezone()
         self.update(
-            f"{local:%H:%M:%S}  {desk.town.name}  desk {desk.desk_code}  "
-            f"op {desk.operator_id}  LOCAL (no hub)"
+            terminal_safe(
+                f"{local:%H:%M:%S}  {desk.town.name}  desk {desk.desk_code}  "
+                f"op {desk.operator_id}  LOCAL (no hub)"
+            )
         )
