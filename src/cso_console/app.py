@@ -42,6 +42,7 @@ from cso_console.widgets.message import MessageLine
 
 WATCH_INTERVAL = 0.25  # seconds between data_version looks while nothing else is asked
 SLOW_COMMAND = 0.25  # seconds before a command still running shows "saving..."
+QUIT_QUESTION = "Quit CSO Console?"
 BURST_SECONDS = 5.0  # calls arriving this close together are announced as one burst
 
 
@@ -257,7 +258,7 @@ class ConsoleApp(App[int]):
     Screen { background: $background; }
     """
     BINDINGS = [
-        Binding("ctrl+c", "quit_now", "Quit at once", show=False, priority=True, id="app.quit_now")
+        Binding("ctrl+c,ctrl+q", "quit_asked", "Quit", show=False, priority=True, id="app.quit")
     ]
 
     def __init__(self, desk: Desk, *, ascii_only: bool = False) -> None:
@@ -418,8 +419,19 @@ class ConsoleApp(App[int]):
                 return found.officers
         return {}
 
-    def action_quit_now(self) -> None:
-        self.exit(0)
+    def action_quit_asked(self) -> None:
+        """ctrl+c / ctrl+q ask first, as q does: a call being typed is never lost to a
+        stray key. A second press while asking is the same question, not a second one."""
+        from cso_console.screens.confirm import ConfirmScreen
+
+        if isinstance(self.screen, ConfirmScreen) and self.screen.question == QUIT_QUESTION:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit(0)
+
+        self.push_screen(ConfirmScreen(QUIT_QUESTION), answered)
 
     def on_unmount(self) -> None:
         self._unsubscribe()

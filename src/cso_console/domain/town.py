@@ -97,7 +97,9 @@ _INTERSECTION_RE = re.compile(r"\s*(?:&|/|\bAND\b|\bAT\b)\s*")
 
 def normalize_place(text: str) -> str:
     """Upper case, no punctuation, one space, street suffixes spelled out."""
-    t = re.sub(r"[^A-Z0-9&/ ]+", " ", text.upper().replace("'", ""))
+    # Letters and digits of any script are kept (a place named in Cyrillic or Japanese is
+    # still a place); punctuation goes.
+    t = re.sub(r"[^\w&/ ]+|_", " ", text.upper().replace("'", ""))
     words = [_SUFFIXES.get(w, w) for w in t.split()]
     return " ".join(words)
 

@@ -165,7 +165,12 @@ class IntakeScreen(Screen[str | None]):
         if not text.strip():
             info.update("")
             return
-        loc = self.desk.town.resolve_location(text)
+        try:
+            loc = self.desk.town.resolve_location(text)
+        except ValueError as exc:  # only punctuation so far: nothing to look up yet
+            info.update(str(exc))
+            info.add_class("warn")
+            return
         if loc.verified:
             beat = self.desk.town.beat_by_id.get(loc.beat_id or "")
             where = f"{beat.id} {beat.name}" if beat else "beat unknown"
