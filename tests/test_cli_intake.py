@@ -286,3 +286,18 @@ def test_csv_export_cells_cannot_run_as_formulas(
     assert row["narrative"].startswith("'=HYPERLINK") and "\x1b" not in row["narrative"]
     assert row["source_id"] == "'@evil"
     assert row["priority"] == "3" and row["location"] == "220 Main Street"
+
+
+def test_a_source_id_taken_with_other_details_is_reported(
+    tmp_path: Path, db: Path, env: dict[str, str]
+) -> None:
+    first = write(tmp_path, "a.jsonl", jsonl({"type": "MVC", "location": "410 Elm Street",
+                                              "source_id": "311-60x"}))  # fmt: skip
+    other = write(tmp_path, "b.jsonl", jsonl({"type": "PARK", "location": "city hall",
+                                              "source_id": "311-60x"}))  # fmt: skip
+    assert run_cli("intake", "--db", db, first, env=env).returncode == 0
+    again = run_cli("intake", "--db", db, first, env=env)  # a re-run: nothing to say
+    assert again.returncode == 0 and "1 already taken" in again.stderr
+    r = run_cli("intake", "--db", db, other, env=env)
+    assert r.returncode == 2, r.stderr
+    assert "source id 311-60x was taken as call 1 with other details" in r.stderr

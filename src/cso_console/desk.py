@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cso_console.domain.callnumber import format_call_number
+from cso_console.domain.callnumber import format_call_number, short_number
 from cso_console.domain.clock import Clock, HybridLogicalClock, SystemClock
 from cso_console.domain.commands import Command, Context, ReceiveCall, decide
 from cso_console.domain.events import (
@@ -222,6 +222,12 @@ class Desk:
             if isinstance(cmd, ReceiveCall) and cmd.source_id:
                 taken = tx.source_owners([cmd.source_id]).get(cmd.source_id)
                 if taken:
+                    held = tx.load_state([taken], []).calls.get(taken)
+                    if held is not None and not self._same_call(held, cmd):
+                        return Outcome(False, (
+                            f"source id {cmd.source_id} was taken as call "
+                            f"{short_number(taken)} with other details; not taken again"
+                        ))  # fmt: skip
                     return Outcome(True, f"already taken as {taken}", already=True, call_id=taken)
             calls = {ref: tx.resolve(ref, year) for ref in cmd.call_refs()}
             state = tx.load_state(calls.values(), cmd.officer_refs())
@@ -260,6 +266,20 @@ class Desk:
             self._remember(events)  # before COMMIT: a reader may see them at once
         return Outcome(
             True, events=events, changed=changed, call_id=new_ids[0] if new_ids else None
+        )
+
+    def _same_call(self, held: Call, cmd: ReceiveCall) -> bool:
+        """Whether a line re-sent under a taken source id says what the call says (a re-run
+        of the same file), rather than something else under the same id."""
+        ct = self.town.find_call_type(cmd.type_code)
+        try:
+            place = normalize_place(self.town.resolve_location(cmd.location).text)
+        except ValueError:
+            return False
+        return (
+            (ct.code if ct else cmd.type_code) == held.type_code
+            and place == normalize_place(held.location)
+            and cmd.narrative == held.narrative
         )
 
     def _remember(self, events: list[Event]) -> None:
