@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -31,7 +31,7 @@ from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from cso_console.desk import Desk, Outcome
+from cso_console.desk import Changes, Desk, Outcome
 from cso_console.domain import commands as c
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.events import Event
@@ -46,16 +46,7 @@ QUIT_QUESTION = "Quit CSO Console?"
 BURST_SECONDS = 5.0  # calls arriving this close together are announced as one burst
 
 
-class Feed(Protocol):
-    """What the desk's change feed (``Desk.changes_since``) hands back."""
-
-    head: int
-    generation: int
-    calls: dict[str, Call]
-    officers: dict[str, Officer]
-    received: list[Event]
-    dropped_calls: set[str]
-    dropped_officers: set[str]
+Feed = Changes  # what the desk's change feed hands back
 
 
 @dataclass(eq=False)

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cso_console.domain.callnumber import format_call_number, short_number
 from cso_console.domain.clock import Clock, HybridLogicalClock, SystemClock
@@ -40,6 +40,9 @@ from cso_console.domain.recommend import Recommendation, likely_duplicates, reco
 from cso_console.domain.town import RosterOfficer, Town, normalize_place
 from cso_console.store import SqliteStore, StorageFull, StoreError, UnknownCall
 from cso_console.store.sqlite import Changes, WriteTx
+
+if TYPE_CHECKING:
+    from cso_console.integrity import CheckReport
 
 Subscriber = Callable[[Changed], None]
 
@@ -423,7 +426,7 @@ class Desk:
     def _full_state(self, tx: WriteTx, extra: list[Event]) -> State:
         return fold(State(), [*tx.all_events(), *extra])
 
-    def check(self, rebuild: bool = False) -> Any:
+    def check(self, rebuild: bool = False) -> CheckReport:
         """Projections == the fold of the journal (``rebuild``: rewrite them from it).
         See :mod:`cso_console.integrity`."""
         from cso_console import integrity

@@ -15,7 +15,6 @@ from cso_console.domain.alerts import current_alerts
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.model import Call, Officer
 from cso_console.screens.actions import DeskActions, call_bindings
-from cso_console.screens.confirm import ConfirmScreen
 from cso_console.widgets.alerts import AlertsStrip
 from cso_console.widgets.beatmap import beat_counts, render_map
 from cso_console.widgets.boards import CallQueue, OfficerBoard
@@ -214,8 +213,4 @@ class BoardScreen(DeskActions):
         self.app.push_screen(HelpScreen(self))
 
     def action_quit(self) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.app.exit(0)
-
-        self.app.push_screen(ConfirmScreen("Quit CSO Console?"), answered)
+        self.console.action_quit_asked()  # one quit question, whichever key asked it

@@ -72,8 +72,6 @@ CALL_COLUMNS: tuple[tuple[str, str, bool], ...] = tuple(
     for name, kind, nullable in CALL_FIELDS + _DERIVED
 )
 CALL_COLUMN_NAMES = tuple(c[0] for c in CALL_COLUMNS)
-# Set when a call is received and never changed after (its number, when, where from).
-CALL_FIXED_COLUMNS = ("desk_code", "year", "seq", "received_at", "source_id")
 _CALL_ENUMS = {
     name: hint
     for name, hint in _CALL_HINTS.items()

@@ -44,13 +44,11 @@ _JOURNAL_SELECT = f"SELECT {', '.join(rows.JOURNAL_COLUMNS)} FROM journal"
 _JOURNAL_ORDER = " ORDER BY hlc, desk_id, desk_seq"
 
 
-def _upsert(
-    table: str, columns: tuple[str, ...], key: tuple[str, ...], fixed: tuple[str, ...] = ()
-) -> str:
-    """INSERT, or UPDATE of the columns that can change: SQLite then leaves alone every
-    index over columns not in the SET list (fewer pages written per command)."""
+def _upsert(table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> str:
+    """INSERT, or UPDATE of every column. (A command's changes to a call it loaded go
+    through :meth:`WriteTx._update_call`, which writes only the columns that changed.)"""
     marks = ", ".join("?" * len(columns))
-    sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key + fixed)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
     return (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "
         f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}"
@@ -60,12 +58,7 @@ def _upsert(
 def _statements(suffix: str) -> tuple[str, str, str, str, str]:
     """The upserts of the projections (``suffix``: the tables a rebuild writes first)."""
     return (
-        _upsert(
-            f"calls{suffix}",
-            (*rows.CALL_COLUMN_NAMES, "changed_seq"),
-            ("call_id",),
-            rows.CALL_FIXED_COLUMNS,
-        ),
+        _upsert(f"calls{suffix}", (*rows.CALL_COLUMN_NAMES, "changed_seq"), ("call_id",)),
         _upsert(
             f"assignments{suffix}",
             rows.ASSIGNMENT_COLUMNS,
@@ -254,11 +247,6 @@ class WriteTx:
             ).fetchone()
             self._high = [int(r[0] or 0), int(r[1] or 0), int(r[2] or 0)]
         return self._high[0], self._high[1], self._high[2]
-
-    def journal_high(self) -> tuple[int, int]:
-        """(highest HLC in the journal, this desk's last desk_seq)."""
-        _, hlc, desk_seq = self.high()
-        return hlc, desk_seq
 
     def last_call_seq(self, year: int) -> int:
         """The last call number this desk gave out in ``year`` (a counter that only goes
