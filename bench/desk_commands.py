@@ -29,21 +29,19 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
 import json
 import math
-import pstats
 import random
-import shutil
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from common import done_with, print_profile, scratch_dir  # bench/common.py
 
 from cso_console.desk import Desk
 from cso_console.domain.clock import FixedClock
@@ -238,15 +236,6 @@ def desk_commands_per_second(
     )
 
 
-def print_profile(prof: cProfile.Profile, top: int, what: str) -> None:
-    for key in ("tottime", "cumulative"):
-        out = io.StringIO()
-        pstats.Stats(prof, stream=out).strip_dirs().sort_stats(key).print_stats(top)
-        text = out.getvalue()
-        print(f"\ncProfile of {what}, top {top} by {key}:")
-        print(text[text.find("   ncalls") :].rstrip())
-
-
 def _p95(values: list[float]) -> float:
     s = sorted(values)
     return s[max(0, math.ceil(0.95 * len(s)) - 1)]
@@ -302,8 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the temp dir and its files")
     args = ap.parse_args(argv)
 
-    base = args.dir or Path(tempfile.gettempdir())
-    tmp = Path(tempfile.mkdtemp(prefix="bench-desk-", dir=base))
+    tmp = scratch_dir("bench-desk-", args.dir)
     try:
         print(f"temp dir: {tmp}")
         print(
@@ -429,10 +417,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             print_profile(prof, args.profile, f"one durable desk run of {args.n} commands")
     finally:
-        if args.keep:
-            print(f"kept: {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        done_with(tmp, args.keep)
     return 0
 
 

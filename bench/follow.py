@@ -28,15 +28,15 @@ from __future__ import annotations
 import argparse
 import math
 import random
-import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from common import done_with, scratch_dir  # bench/common.py
 
 from cso_console.desk import Desk
 from cso_console.domain.commands import ReceiveCall
@@ -246,8 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(counts) != len(intervals):
         raise SystemExit("--calls: one number, or one per interval")
 
-    base = args.dir or Path(tempfile.gettempdir())
-    tmp = Path(tempfile.mkdtemp(prefix="bench-follow-", dir=base))
+    tmp = scratch_dir("bench-follow-", args.dir)
     try:
         print(f"temp dir: {tmp}")
         print(f"sqlite {sqlite3.sqlite_version}, python {sys.version.split()[0]}")
@@ -326,10 +325,7 @@ def main(argv: list[str] | None = None) -> int:
         if missing:
             print(f"NOT SEEN by the reader: {missing} calls")
     finally:
-        if args.keep:
-            print(f"kept: {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        done_with(tmp, args.keep)
     return 0
 
 

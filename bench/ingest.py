@@ -39,20 +39,18 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
-import pstats
 import random
-import shutil
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from common import done_with, print_profile, scratch_dir  # bench/common.py
 
 from cso_console.desk import Desk
 from cso_console.domain.clock import FixedClock
@@ -360,15 +358,6 @@ def chunks(events: list[Event], size: int) -> list[list[Event]]:
     return [events[i : i + size] for i in range(0, len(events), size)]
 
 
-def print_profile(prof: cProfile.Profile, top: int, what: str) -> None:
-    for key in ("tottime", "cumulative"):
-        out = io.StringIO()
-        pstats.Stats(prof, stream=out).strip_dirs().sort_stats(key).print_stats(top)
-        text = out.getvalue()
-        print(f"\ncProfile of {what}, top {top} by {key}:")
-        print(text[text.find("   ncalls") :].rstrip())
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description="Ingest of events written on another desk (in order and shuffled) in "
@@ -413,8 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     town = load_town(bundled_town_dir())
-    base = args.dir or Path(tempfile.gettempdir())
-    tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-", dir=base))
+    tmp = scratch_dir("bench-ingest-", args.dir)
     try:
         print(f"temp dir: {tmp}")
         print(f"sqlite {sqlite3.sqlite_version}, python {sys.version.split()[0]}")
@@ -505,10 +493,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             print_profile(prof, args.profile, f"shuffled ingest, batches of {args.batch}")
     finally:
-        if args.keep:
-            print(f"kept: {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        done_with(tmp, args.keep)
     return 0
 
 

@@ -27,19 +27,17 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
 import json
-import pstats
 import random
-import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from common import done_with, print_profile, scratch_dir  # bench/common.py
 
 from cso_console.desk import Desk
 from cso_console.domain.fold import Changed
@@ -204,15 +202,6 @@ def cli_intake(path: Path, source: Path) -> tuple[float, float, str]:
     return taken / secs, secs, summary
 
 
-def print_profile(prof: cProfile.Profile, top: int) -> None:
-    for key in ("tottime", "cumulative"):
-        out = io.StringIO()
-        pstats.Stats(prof, stream=out).strip_dirs().sort_stats(key).print_stats(top)
-        text = out.getvalue()
-        print(f"\ncProfile of one take_lines run, top {top} by {key}:")
-        print(text[text.find("   ncalls") :].rstrip())
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description="Intake of a JSON-lines file (take_lines: batched ReceiveCall through "
@@ -252,8 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     town = load_town(bundled_town_dir())
-    base = args.dir or Path(tempfile.gettempdir())
-    tmp = Path(tempfile.mkdtemp(prefix="bench-intake-", dir=base))
+    tmp = scratch_dir("bench-intake-", args.dir)
     try:
         print(f"temp dir: {tmp}")
         print(
@@ -328,12 +316,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile:
             prof = cProfile.Profile()
             desk_intake(tmp / "desk-profile.db", town, source, profile=prof)
-            print_profile(prof, args.profile)
+            print_profile(prof, args.profile, "one take_lines run")
     finally:
-        if args.keep:
-            print(f"kept: {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        done_with(tmp, args.keep)
     return 0
 
 
