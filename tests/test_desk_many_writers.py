@@ -87,7 +87,7 @@ class TwoDesks(RuleBasedStateMachine):
             c.SignOn(officer="C13"),
             c.SignOn(officer="C14"),
             c.ReceiveCall(type_code="NOISE", location="410 Elm Street"),
-            c.ReceiveCall(type_code="PARK", location="220 Main Street"),
+            c.ReceiveCall(type_code="PARK", location="220 Main Street", caller_name="A. Caller"),
             c.ReceiveCall(type_code="NOISE", location="410 Elm Street"),
             c.ReceiveCall(type_code="STRAY", location="Harbor Falls Town Hall"),
             c.Dispatch(call=year + "000001", officers=("C13",)),

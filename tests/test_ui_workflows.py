@@ -6,11 +6,10 @@ import asyncio
 
 from cso_console.domain.model import CallStatus, OfficerStatus
 from cso_console.screens.board import BoardScreen
-from cso_console.screens.detail import CallDetailScreen
 from cso_console.screens.intake import IntakeScreen
 from cso_console.widgets.boards import CallQueue
 
-from .ui_app import demo_app, settle, wait_until
+from .ui_app import demo_app, settle
 
 
 def run(coro):
@@ -118,27 +117,6 @@ def test_refused_action_says_why_and_changes_nothing(tmp_path):
             await settle(pilot)
             assert "REFUSED" in message(app) and "already on break" in message(app)
             assert app.desk.store.count_events() == before
-
-    run(go())
-
-
-def test_detail_shows_caller_and_records_the_view(tmp_path):
-    async def go():
-        app = demo_app(tmp_path)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            await pilot.press("enter")
-            await pilot.pause()
-            assert isinstance(app.screen, CallDetailScreen)
-            await wait_until(pilot, lambda: app.screen.settled, what="the call loaded")
-            text = str(app.screen.query_one("#fields").render())
-            assert "Demo Caller" in text
-            events = app.desk.call_events(app.screen.call_id)
-            assert events[-1].type.value == "call.caller_viewed"
-            assert events[-1].operator_id == "op7"
-            await pilot.press("escape")
-            await pilot.pause()
-            assert isinstance(app.screen, BoardScreen)
 
     run(go())
 

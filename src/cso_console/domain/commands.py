@@ -379,6 +379,17 @@ def _ending(state: State, ctx: Context, call_ref: str, draft: Draft) -> list[Dra
     return _clear_all(state, call_id, None) + [draft]
 
 
+def _view_caller(state: State, call_id: str) -> list[Draft]:
+    """A look at the caller's details is a fact for the record; with none to show there
+    is nothing to look at and nothing to record."""
+    call = state.calls.get(call_id)
+    if call is None:
+        raise Refused(f"There is no call {short_number(call_id)}.")
+    if not (call.caller_name or call.caller_phone):
+        raise Refused(f"Call {short_number(call_id)} has no caller details.")
+    return [Draft(type=EventType.CALLER_VIEWED, call_id=call_id, payload=NoPayload())]
+
+
 def decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
     """The events ``cmd`` amounts to, or :class:`Refused` with a reason."""
     if cmd.lead_only and ctx.operator_role is not OperatorRole.LEAD:
@@ -513,7 +524,7 @@ def decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
                 )
             ]
         case ViewCaller():
-            return [Draft(type=EventType.CALLER_VIEWED, call_id=c[cmd.call], payload=NoPayload())]
+            return _view_caller(state, c[cmd.call])
         case AcknowledgeAlert():
             return [
                 Draft(type=EventType.ALERT_ACKNOWLEDGED, call_id=c[cmd.call], payload=NoPayload())

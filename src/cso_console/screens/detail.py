@@ -87,6 +87,7 @@ class CallDetailScreen(DeskActions):
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back"),
         *call_bindings("detail"),
+        Binding("v", "show_caller", "Show caller", id="detail.caller"),
         Binding("question_mark,f1", "help", "Help", id="detail.help"),
     ]
 
@@ -96,7 +97,9 @@ class CallDetailScreen(DeskActions):
         self.call_id = call_id
         self.call: Call | None = call
         self.loaded = False  # the call and its timeline are read from the desk
-        self.caller_view: bool | str | None = None  # recorded; or why not; None: on its way
+        self.caller_shown = False  # revealed with v, the look recorded first
+        self.caller_problem = ""  # why the last reveal was not recorded
+        self._revealing = False
         self._reading = False
         self._read_again = False
 
@@ -106,28 +109,45 @@ class CallDetailScreen(DeskActions):
             yield Static("", id="timeline", markup=False)
         yield MessageLine(id="message")
         yield Static(
-            "d dispatch  e/o en route/on scene  c clear  N note  Esc back  ? help",
+            "d dispatch  e/o en route/scene  c clear  N note  v caller  Esc back  ? help",
             id="keys",
             markup=False,
         )
 
     def on_mount(self) -> None:
-        # Showing the caller is a fact for the record: the caller shows once it is written.
-        self.console.submit(c.ViewCaller(call=self.call_id), self._viewed)
         self._show_fields()
         self.reload()
         self.query_one("#body").focus()
 
+    def action_show_caller(self) -> None:
+        """Show the caller's details: a look at them is a fact for the record, so they
+        show only once it is written, and stay hidden if it cannot be."""
+        call = self.call
+        if self.caller_shown or self._revealing:
+            return
+        if call is not None and not (call.caller_name or call.caller_phone):
+            self.console.say(f"Call {short_number(self.call_id)} has no caller details.")
+            return
+        self._revealing = True
+        self.caller_problem = ""
+        self._show_fields()
+        self.console.submit(c.ViewCaller(call=self.call_id), self._viewed)
+
     def _viewed(self, outcome: Outcome) -> None:
-        self.caller_view = True if outcome.ok else outcome.reason or "refused"
-        if self.is_attached:
-            self._show_fields()
-            self.reload()
+        self._revealing = False
+        self.caller_shown = outcome.ok
+        self.caller_problem = "" if outcome.ok else outcome.reason or "refused"
+        if not self.is_attached:
+            return
+        if not outcome.ok:
+            self.console.say(f"Caller not shown: {self.caller_problem}", error=True)
+        self._show_fields()
+        self.reload()
 
     @property
     def settled(self) -> bool:
-        """The view of the caller is answered and the last read is in."""
-        return self.loaded and not self._reading and self.caller_view is not None
+        """No reveal on its way and the last read is in."""
+        return self.loaded and not self._reading and not self._revealing
 
     def target_call(self) -> Call | None:
         return self.call
@@ -166,11 +186,15 @@ class CallDetailScreen(DeskActions):
         self.query_one("#timeline", Static).update(terminal_safe("\n".join(timeline), True))
 
     def _caller(self, call: Call) -> str:
-        if self.caller_view is True:
+        if not (call.caller_name or call.caller_phone):
+            return "Caller    none given"
+        if self.caller_shown:
             return f"Caller    {call.caller_name or '-'}   phone {call.caller_phone or '-'}"
-        if self.caller_view is None:
-            return "Caller    (shown once the view is recorded...)"
-        return f"Caller    hidden: the view could not be recorded ({self.caller_view})"
+        if self._revealing:
+            return "Caller    hidden (recording the look...)"
+        if self.caller_problem:
+            return "Caller    hidden: the look could not be recorded (v to try again)"
+        return "Caller    hidden (v to show; the look is recorded)"
 
     def _show_fields(self) -> None:
         call = self.call
