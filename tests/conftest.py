@@ -61,3 +61,12 @@ def env(tmp_path: Path) -> dict[str, str]:
         XDG_CONFIG_HOME=str(tmp_path / "xdg-config"),
     )
     return e
+
+
+@pytest.fixture(autouse=True)
+def strict_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In tests the first unexpected error ends the app and fails the test (the console
+    itself survives it: tests/test_unexpected_error.py sets this back)."""
+    from cso_console.app import ConsoleApp
+
+    monkeypatch.setattr(ConsoleApp, "strict", True)

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from textual.app import App
@@ -37,8 +38,10 @@ from cso_console.domain.callnumber import short_number
 from cso_console.domain.events import Event
 from cso_console.domain.fold import Changed
 from cso_console.domain.model import Call, Officer
+from cso_console.errors import default_error_log, log_error, where
 from cso_console.widgets.boards import CallQueue, OfficerBoard
 from cso_console.widgets.message import MessageLine
+from cso_console.widgets.steady import Steady
 
 WATCH_INTERVAL = 0.25  # seconds between data_version looks while nothing else is asked
 SLOW_COMMAND = 0.25  # seconds before a command still running shows "saving..."
@@ -240,7 +243,7 @@ class DeskLink:
         self.post(DeskFollowed(changes, full, settled, error))
 
 
-class ConsoleApp(App[int]):
+class ConsoleApp(Steady, App[int]):
     """The shift console. Every clock on screen is driven by one 1 s tick."""
 
     TITLE = "CSO Console"
@@ -252,9 +255,15 @@ class ConsoleApp(App[int]):
         Binding("ctrl+c,ctrl+q", "quit_asked", "Quit", show=False, priority=True, id="app.quit")
     ]
 
-    def __init__(self, desk: Desk, *, ascii_only: bool = False) -> None:
+    strict = False  # tests set it: the first unexpected error ends the app and the test
+
+    def __init__(
+        self, desk: Desk, *, ascii_only: bool = False, error_log: Path | None = None
+    ) -> None:
         super().__init__()
         self.desk = desk
+        self.error_log = error_log or default_error_log()
+        self.unexpected = 0  # errors survived this session
         self.ascii_only = ascii_only
         self.link = DeskLink(desk, self.post_message)
         self.pending: list[Ticket] = []
@@ -409,6 +418,22 @@ class ConsoleApp(App[int]):
             if found is not None:
                 return found.officers
         return {}
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug in a handler: said on the message line, logged without caller details
+        (see errors.py), and the desk goes on. Textual's own handler would end the app
+        and print the traceback with its locals, which can hold the caller's details."""
+        if self.strict:
+            super()._handle_exception(error)
+            return
+        self.unexpected += 1
+        problem = log_error(error, self.error_log)
+        logged = f"not logged: {problem}" if problem else f"logged to {self.error_log}"
+        self.say(
+            f"Unexpected error {type(error).__name__} at {where(error)} ({logged}); "
+            "the desk goes on.",
+            error=True,
+        )
 
     def action_quit_asked(self) -> None:
         """ctrl+c / ctrl+q ask first, as q does: a call being typed is never lost to a

@@ -14,6 +14,7 @@ from cso_console.domain.callnumber import short_number
 from cso_console.domain.model import Call, Officer, OfficerStatus
 from cso_console.domain.recommend import recommend
 from cso_console.screens.picker import Choice, PickerScreen, TextPrompt
+from cso_console.widgets.steady import Steady
 
 if TYPE_CHECKING:
     from cso_console.app import ConsoleApp
@@ -30,7 +31,7 @@ def call_bindings(screen_id: str) -> list[Binding]:
     ]
 
 
-class DeskActions(Screen[None]):
+class DeskActions(Steady, Screen[None]):
     """Mixed into screens that act on a call and/or an officer."""
 
     @property

@@ -10,12 +10,13 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from cso_console.widgets.beatmap import beat_counts, counts_table, render_map
+from cso_console.widgets.steady import Steady
 
 if TYPE_CHECKING:
     from cso_console.app import ConsoleApp, Feed
 
 
-class BeatMapScreen(Screen[None]):
+class BeatMapScreen(Steady, Screen[None]):
     DEFAULT_CSS = """
     BeatMapScreen { padding: 0 1; }
     BeatMapScreen #keys { dock: bottom; height: 1; color: $text-muted; }

@@ -9,9 +9,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from cso_console.text import terminal_safe
+from cso_console.widgets.steady import Steady
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Steady, ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical { width: 50; height: auto; border: ascii $warning;

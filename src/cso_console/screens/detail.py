@@ -18,7 +18,7 @@ from cso_console.domain.events import Event, EventType
 from cso_console.domain.model import Call
 from cso_console.screens.actions import DeskActions, call_bindings
 from cso_console.text import terminal_safe
-from cso_console.widgets.format import elapsed
+from cso_console.widgets.format import elapsed, local_time
 from cso_console.widgets.message import MessageLine
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def _hm(e: Event) -> str:
-    return f"{e.occurred_at.astimezone():%H:%M:%S}"
+    return local_time(e.occurred_at, with_date=False)
 
 
 def describe(e: Event) -> str:
@@ -212,8 +212,7 @@ class CallDetailScreen(DeskActions):
             f"Location  {call.location}"
             + ("" if call.location_verified else "  (UNVERIFIED)")
             + f"   beat {call.beat_id or 'unknown'}",
-            f"Received  {call.received_at.astimezone():%Y-%m-%d %H:%M:%S}  "
-            f"({elapsed(call.received_at, now)} ago)",
+            f"Received  {local_time(call.received_at)}  ({elapsed(call.received_at, now)} ago)",
             self._caller(call),
             f"Narrative {call.narrative or '-'}",
         ]
@@ -226,7 +225,7 @@ class CallDetailScreen(DeskActions):
         for a in call.assignments:
 
             def hm(t: datetime | None) -> str:
-                return f"{t.astimezone():%H:%M:%S}" if t else "   -    "
+                return local_time(t, with_date=False) if t else "   -    "
 
             lines.append(
                 f"             {a.officer_id:<5} {a.role.value:<8} {hm(a.dispatched_at)}"

@@ -10,6 +10,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from cso_console.widgets.steady import Steady
+
 _ASCII_KEYS = str.maketrans(
     {"\u2191": "up", "\u2193": "down", "\u2190": "left", "\u2192": "right", "\u23ce": "Enter"}
 )
@@ -39,7 +41,7 @@ def key_lines(screen: Screen[Any]) -> list[str]:
     return [f"{' / '.join(seen[label]):<18} {label}" for label in order]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Steady, ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical { width: 60; height: auto; max-height: 22; border: ascii $accent;

@@ -20,6 +20,7 @@ from cso_console.domain.town import CallType, Town
 from cso_console.screens.confirm import ConfirmScreen
 from cso_console.screens.picker import Choice, PickerScreen
 from cso_console.widgets.message import MessageLine
+from cso_console.widgets.steady import Steady
 
 if TYPE_CHECKING:
     from cso_console.app import ConsoleApp
@@ -71,7 +72,7 @@ class TypeSuggester(Suggester):
         return None
 
 
-class IntakeScreen(Screen[str | None]):
+class IntakeScreen(Steady, Screen[str | None]):
     DEFAULT_CSS = """
     IntakeScreen { layout: vertical; padding: 0 1; }
     IntakeScreen #title { text-style: bold; height: 1; }

@@ -13,6 +13,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cso_console.text import terminal_safe
+from cso_console.widgets.steady import Steady
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Choice:
     why: str = ""  # why it cannot be chosen (said when someone tries)
 
 
-class PickerScreen(ModalScreen[str | None]):
+class PickerScreen(Steady, ModalScreen[str | None]):
     DEFAULT_CSS = """
     PickerScreen { align: center middle; }
     PickerScreen > Vertical { width: 78; height: auto; max-height: 22; border: ascii $accent;
@@ -135,7 +136,7 @@ class PickerScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class TextPrompt(ModalScreen[str | None]):
+class TextPrompt(Steady, ModalScreen[str | None]):
     """One line of text (a note, a reason); Enter saves, Esc goes back."""
 
     DEFAULT_CSS = """

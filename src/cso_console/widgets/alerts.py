@@ -6,9 +6,10 @@ from textual.widgets import Static
 
 from cso_console.domain.alerts import Alert
 from cso_console.text import terminal_safe
+from cso_console.widgets.steady import Steady
 
 
-class AlertsStrip(Static):
+class AlertsStrip(Steady, Static):
     DEFAULT_CSS = """
     AlertsStrip { height: 1; padding: 0 1; }
     AlertsStrip.-active { background: $error 30%; text-style: bold; }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from rich.cells import cell_len, set_cell_size
 
@@ -31,3 +31,15 @@ def elapsed(since: datetime | None, now: datetime) -> str:
     if secs < 86400:
         return f"{secs // 3600}h{secs % 3600 // 60:02d}"
     return f"{secs // 86400}d{secs % 86400 // 3600:02d}"
+
+
+def local_time(t: datetime, with_date: bool = True) -> str:
+    """``t`` in the desk's local time, ``2026-11-21 19:02:00`` (or only the time); in UTC,
+    marked, when local time cannot show it (a call "received" in year 1 is before year 1
+    west of Greenwich)."""
+    try:
+        local, zone = t.astimezone(), ""
+    except (OverflowError, ValueError, OSError):
+        local, zone = t.astimezone(UTC), " UTC"
+    text = local.isoformat(sep=" ", timespec="seconds")[:19]
+    return (text if with_date else text[11:]) + zone

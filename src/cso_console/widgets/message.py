@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from cso_console.text import terminal_safe
+from cso_console.widgets.steady import Steady
 
 
-class MessageLine(Static):
+class MessageLine(Steady, Static):
     DEFAULT_CSS = """
     MessageLine { height: 1; }
     MessageLine.error { text-style: bold; }

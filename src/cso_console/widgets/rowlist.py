@@ -15,8 +15,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from cso_console.widgets.steady import Steady
 
-class RowList(ScrollView, can_focus=True):
+
+class RowList(Steady, ScrollView, can_focus=True):
     COMPONENT_CLASSES = {"rowlist--cursor", "rowlist--header", "rowlist--amber", "rowlist--red"}
     DEFAULT_CSS = """
     RowList { scrollbar-size-vertical: 1; overflow-x: hidden; }

@@ -7,9 +7,10 @@ from datetime import datetime
 from textual.widgets import Static
 
 from cso_console.text import terminal_safe
+from cso_console.widgets.steady import Steady
 
 
-class StatusBar(Static):
+class StatusBar(Steady, Static):
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; color: $text; padding: 0 1; }
     """
