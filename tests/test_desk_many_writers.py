@@ -108,6 +108,11 @@ class TwoDesks(RuleBasedStateMachine):
             c.SignOff(officer="C14"),
             c.ClearUnit(officer="C13", disposition="ADV"),
             c.SignOut(operator_id=f"op-{desk.desk_code}"),
+            c.EnrollOperator(operator=f"op-{desk.desk_code}", name="The lead", role="lead"),
+            c.EnrollOperator(operator=f"d-{desk.desk_code}", name="A desk assistant"),
+            c.SetPin(operator=f"d-{desk.desk_code}", pin_hash="scrypt$16384$8$1$AAAA$BBBB"),
+            c.RefusePin(operator=f"d-{desk.desk_code}"),
+            c.DisableOperator(operator=f"d-{desk.desk_code}"),
         ]:
             assert self._run(i, cmd), cmd
 

@@ -27,7 +27,7 @@ from cso_console.desk import Desk
 from cso_console.domain import commands as c
 from cso_console.domain.town import Town
 from cso_console.paths import bundled_town_dir
-from cso_console.store.database import APPLICATION_ID
+from cso_console.store.database import APPLICATION_ID, SCHEMA_VERSION
 
 from .cli_run import run_cli
 
@@ -474,7 +474,7 @@ BREAKAGES = {
 def _only_foo(path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    conn.execute("PRAGMA user_version = 2")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     conn.execute("CREATE TABLE foo (x)")
     conn.commit()
     conn.close()
@@ -523,7 +523,7 @@ def test_newer_schema_is_refused(tmp_path: Path, env: dict[str, str]) -> None:
     path = tmp_path / "new.db"
     _only_foo(path)
     conn = sqlite3.connect(path)
-    conn.execute("PRAGMA user_version = 3")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.commit()
     conn.close()
     _refused_everywhere(path, env, "newer than this console")

@@ -25,9 +25,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cso_console import desk_operators
 from cso_console.domain.callnumber import format_call_number, short_number
 from cso_console.domain.clock import Clock, HybridLogicalClock, SystemClock
-from cso_console.domain.commands import Command, Context, ReceiveCall, decide
+from cso_console.domain.commands import Command, Context, ReceiveCall, RefusePin, decide
 from cso_console.domain.events import (
     Event,
     EventType,
@@ -35,7 +36,7 @@ from cso_console.domain.events import (
     stamp,
 )
 from cso_console.domain.fold import Changed, Conflict, Refused, State, apply, fold
-from cso_console.domain.model import Call, Officer, OperatorRole
+from cso_console.domain.model import Call, Officer, Operator, OperatorRole
 from cso_console.domain.recommend import Recommendation, likely_duplicates, recommend
 from cso_console.domain.town import RosterOfficer, Town, normalize_place
 from cso_console.store import SqliteStore, StorageFull, StoreError, UnknownCall
@@ -65,6 +66,7 @@ class Outcome:
     changed: Changed = field(default_factory=Changed)
     already: bool = False  # an intake whose source_id was taken before: nothing to do
     call_id: str | None = None  # the call a new-call command created
+    wait: float = 0.0  # a refused PIN: seconds before the next try is heard
 
     def __bool__(self) -> bool:
         return self.ok
@@ -137,7 +139,10 @@ class Desk:
         self.town = town
         self.clock = clock or SystemClock()
         self.operator_id = operator_id
-        self.operator_role = operator_role
+        # The role of an operator the journal does not enroll, while it enrolls nobody
+        # (journals from before operators, tests); once anyone is enrolled the operators
+        # projection decides, and anyone else is a desk operator.
+        self._unenrolled_role = operator_role
         self.desk_code = store.desk_code
         self._hlc = HybridLogicalClock(self.clock)
         self._lock = threading.RLock()
@@ -218,10 +223,58 @@ class Desk:
             self._hlc.observe(db_hlc)
         return seq, head
 
+    # operators (desk_operators.py) ----------------------------------------------
+
+    def operators(self) -> dict[str, Operator]:
+        return self.store.operators()
+
+    def verify_pin(self, operator_id: str, pin: str) -> Outcome:
+        return desk_operators.verify_pin(self, operator_id, pin)
+
+    def sign_in(self, operator_id: str, pin: str) -> Outcome:
+        return desk_operators.sign_in(self, operator_id, pin)
+
+    def sign_out(self) -> Outcome:
+        return desk_operators.sign_out(self)
+
+    def add_operator(
+        self, operator_id: str, name: str, role: OperatorRole, pin: str | None
+    ) -> Outcome:
+        return desk_operators.add_operator(self, operator_id, name, role, pin)
+
+    def set_pin(self, operator_id: str, new_pin: str, old_pin: str | None = None) -> Outcome:
+        return desk_operators.set_pin(self, operator_id, new_pin, old_pin)
+
+    def reset_pin_as_owner(self, operator_id: str, new_pin: str) -> Outcome:
+        return desk_operators.reset_pin_as_owner(self, operator_id, new_pin)
+
+    def disable_operator(self, operator_id: str) -> Outcome:
+        return desk_operators.disable_operator(self, operator_id)
+
+    @property
+    def operator_role(self) -> OperatorRole:
+        """The role the desk's operator acts with (read now)."""
+        return self._role(self.store.operators())
+
+    def _role(self, operators: dict[str, Operator]) -> OperatorRole:
+        op = operators.get(self.operator_id)
+        if op is not None and op.enrolled:
+            return OperatorRole.DESK if op.disabled else op.role
+        if any(o.enrolled for o in operators.values()):
+            return OperatorRole.DESK
+        return self._unenrolled_role
+
     def _execute(self, cmd: Command) -> Outcome:
         now = self.clock.now()
         year = now.year % 100
         with self.store.write() as tx:
+            operators = self.store.operator_cache  # current: refreshed as the lock was taken
+            role = self._role(operators)
+            me = operators.get(self.operator_id)
+            if me is not None and me.disabled and not isinstance(cmd, RefusePin):
+                return Outcome(False, f"Operator {self.operator_id} is disabled.")
+            if cmd.lead_only and role is not OperatorRole.LEAD:
+                return Outcome(False, "Only a shift lead can do that.")  # before any lookup
             if isinstance(cmd, ReceiveCall) and cmd.source_id:
                 taken = tx.source_owners([cmd.source_id]).get(cmd.source_id)
                 if taken:
@@ -244,7 +297,7 @@ class Desk:
                 new_ids.append(format_call_number(self.desk_code, year, seq))
                 return new_ids[-1]
 
-            ctx = Context(self.town, now, self.operator_role, new_call_id, calls)
+            ctx = Context(self.town, now, role, new_call_id, calls, self.operator_id)
             drafts = decide(state, ctx, cmd)
             desk_seq, head = self._stamp(tx)
             events: list[Event] = []

@@ -11,7 +11,7 @@ from enum import Enum
 from typing import IO, Any
 
 from cso_console.desk import Desk
-from cso_console.domain.events import CALLER_FIELDS
+from cso_console.domain.events import CALLER_FIELDS, SECRET_FIELDS
 from cso_console.store.rows import CALL_FIELDS, t
 
 _RELATIVE = re.compile(r"^(\d+)\s*([mhd])$")
@@ -84,6 +84,8 @@ def event_records(
 ) -> Generator[dict[str, Any], None, None]:
     for e in desk.store.events(since):
         payload = dict(e.payload)
+        for f in SECRET_FIELDS:  # never, whoever asks
+            payload.pop(f, None)
         if not include_caller:
             for f in CALLER_FIELDS:
                 payload.pop(f, None)

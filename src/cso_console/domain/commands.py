@@ -29,6 +29,9 @@ from cso_console.domain.events import (
     OfficerReassigned,
     OfficerSignedOn,
     OfficerStatusChanged,
+    OperatorDisabled,
+    OperatorEnrolled,
+    OperatorPinSet,
     OperatorSignedIn,
     PriorityChanged,
     UnitCleared,
@@ -36,7 +39,7 @@ from cso_console.domain.events import (
     WithReason,
 )
 from cso_console.domain.fold import Refused, State
-from cso_console.domain.model import OfficerStatus, OperatorRole, Role
+from cso_console.domain.model import OfficerStatus, Operator, OperatorRole, Role
 from cso_console.domain.town import Town
 
 EMERGENCY_DISPATCH = "emergency dispatch"
@@ -195,13 +198,56 @@ class AcknowledgeAlert(Command):
     call: str
 
 
+def _operator_name(v: str) -> str:
+    v = v.strip()
+    if not v or len(v) > 40 or not v.isprintable():
+        raise ValueError("An operator id is 1 to 40 printable characters.")
+    return v
+
+
+OperatorId = Annotated[str, AfterValidator(_operator_name)]
+
+
 class SignIn(Command):
-    operator_id: str = Field(min_length=1)
-    role: OperatorRole
+    """A sign-in whose PIN the desk has checked. The role is the operators projection's;
+    ``role`` counts only for an operator never enrolled (journals from before)."""
+
+    operator_id: OperatorId
+    role: OperatorRole = OperatorRole.DESK
 
 
 class SignOut(Command):
-    operator_id: str = Field(min_length=1)
+    operator_id: OperatorId
+
+
+class EnrollOperator(Command):
+    """Add an operator (or change their name and role). Lead only, except the very first
+    operator of a journal, who must be a lead."""
+
+    operator: OperatorId
+    name: str = Field(min_length=1, max_length=80)
+    role: OperatorRole = OperatorRole.DESK
+    pin_hash: str | None = None
+
+
+class SetPin(Command):
+    """A new PIN hash: the operator's own (the desk checked the old PIN), a lead's doing,
+    or the database file owner's reset from the CLI."""
+
+    operator: OperatorId
+    pin_hash: str = Field(min_length=1)
+    by_owner: bool = False
+
+
+class DisableOperator(Command):
+    lead_only: ClassVar[bool] = True
+    operator: OperatorId
+
+
+class RefusePin(Command):
+    """A wrong PIN was given for ``operator`` at this desk."""
+
+    operator: OperatorId
 
 
 @dataclass
@@ -214,6 +260,7 @@ class Context:
     new_call_id: Callable[[], str]
     # call refs as typed -> call numbers, resolved by the desk
     calls: dict[str, str]
+    operator_id: str = ""
 
 
 def _cid(ctx: Context, ref: str) -> str:
@@ -379,6 +426,75 @@ def _ending(state: State, ctx: Context, call_ref: str, draft: Draft) -> list[Dra
     return _clear_all(state, call_id, None) + [draft]
 
 
+def enrolled_operators(state: State) -> list[str]:
+    return [k for k, o in state.operators.items() if o.enrolled]
+
+
+def _operator_admin(
+    state: State, ctx: Context, cmd: EnrollOperator | SetPin | DisableOperator | RefusePin
+) -> list[Draft]:
+    lead = ctx.operator_role is OperatorRole.LEAD
+    by = ctx.operator_id
+    match cmd:
+        case EnrollOperator():
+            if not enrolled_operators(state):
+                if cmd.role is not OperatorRole.LEAD:
+                    raise Refused("The first operator must be a shift lead.")
+            elif not lead:
+                raise Refused("Only a shift lead can add or change operators.")
+            payload = OperatorEnrolled(
+                name=cmd.name.strip(), role=cmd.role, pin_hash=cmd.pin_hash, by=by
+            )
+            return [
+                Draft(type=EventType.OPERATOR_ENROLLED, operator_id=cmd.operator, payload=payload)
+            ]
+        case SetPin():
+            _enrolled(state, cmd.operator)
+            if cmd.by_owner:
+                by = "file owner"
+            elif cmd.operator != ctx.operator_id and not lead:
+                raise Refused("Only a shift lead can set another operator's PIN.")
+            return [
+                Draft(
+                    type=EventType.OPERATOR_PIN_SET,
+                    operator_id=cmd.operator,
+                    payload=OperatorPinSet(pin_hash=cmd.pin_hash, by=by),
+                )
+            ]
+        case DisableOperator():
+            op = _enrolled(state, cmd.operator)
+            if op.disabled:
+                raise Refused(f"Operator {cmd.operator} is already disabled.")
+            leads = [
+                o for o in state.operators.values()
+                if o.enrolled and not o.disabled and o.role is OperatorRole.LEAD
+            ]  # fmt: skip
+            if op.role is OperatorRole.LEAD and len(leads) <= 1:
+                raise Refused(f"{cmd.operator} is the last shift lead; add another lead first.")
+            return [
+                Draft(
+                    type=EventType.OPERATOR_DISABLED,
+                    operator_id=cmd.operator,
+                    payload=OperatorDisabled(by=by),
+                )
+            ]
+        case RefusePin():
+            return [
+                Draft(
+                    type=EventType.OPERATOR_PIN_REFUSED,
+                    operator_id=cmd.operator,
+                    payload=NoPayload(),
+                )
+            ]
+
+
+def _enrolled(state: State, operator_id: str) -> Operator:
+    op = state.operators.get(operator_id)
+    if op is None or not op.enrolled:
+        raise Refused(f"There is no operator {operator_id}.")
+    return op
+
+
 def _view_caller(state: State, call_id: str) -> list[Draft]:
     """A look at the caller's details is a fact for the record; with none to show there
     is nothing to look at and nothing to record."""
@@ -530,9 +646,25 @@ def decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
                 Draft(type=EventType.ALERT_ACKNOWLEDGED, call_id=c[cmd.call], payload=NoPayload())
             ]
         case SignIn():
+            op = state.operators.get(cmd.operator_id)
+            if op is not None and op.disabled:
+                raise Refused(f"Operator {cmd.operator_id} is disabled.")
+            role = op.role if op is not None and op.enrolled else cmd.role
             return [
-                Draft(type=EventType.OPERATOR_SIGNED_IN, payload=OperatorSignedIn(role=cmd.role))
+                Draft(
+                    type=EventType.OPERATOR_SIGNED_IN,
+                    operator_id=cmd.operator_id,
+                    payload=OperatorSignedIn(role=role),
+                )
             ]
         case SignOut():
-            return [Draft(type=EventType.OPERATOR_SIGNED_OUT, payload=NoPayload())]
+            return [
+                Draft(
+                    type=EventType.OPERATOR_SIGNED_OUT,
+                    operator_id=cmd.operator_id,
+                    payload=NoPayload(),
+                )
+            ]
+        case EnrollOperator() | SetPin() | DisableOperator() | RefusePin():
+            return _operator_admin(state, ctx, cmd)
     raise Refused(f"Unknown command {type(cmd).__name__}.")

@@ -36,6 +36,12 @@ class EventType(StrEnum):
     CALLER_VIEWED = "call.caller_viewed"
     ALERT_ACKNOWLEDGED = "call.alert_acknowledged"
     OFFICER_ENROLLED = "officer.enrolled"
+    # Operator events name the operator they are about as the event's operator_id (the
+    # one who did it, where that is someone else, is the payload's ``by``).
+    OPERATOR_ENROLLED = "operator.enrolled"
+    OPERATOR_PIN_SET = "operator.pin_set"
+    OPERATOR_DISABLED = "operator.disabled"
+    OPERATOR_PIN_REFUSED = "operator.pin_refused"
 
 
 class _Payload(BaseModel):
@@ -126,6 +132,24 @@ class OfficerEnrolled(_Payload):
     home_beat: str | None = None
 
 
+class OperatorEnrolled(_Payload):
+    """An operator of this centre, or a change to their name or role."""
+
+    name: str = Field(min_length=1)
+    role: OperatorRole
+    pin_hash: str | None = None  # a salted slow hash (cso_console.pins); never exported
+    by: str
+
+
+class OperatorPinSet(_Payload):
+    pin_hash: str
+    by: str  # the operator themself, a lead, or "file owner" (a reset from the CLI)
+
+
+class OperatorDisabled(_Payload):
+    by: str
+
+
 PAYLOADS: dict[EventType, type[_Payload]] = {
     EventType.CALL_RECEIVED: CallReceived,
     EventType.UNIT_DISPATCHED: UnitDispatched,
@@ -150,10 +174,16 @@ PAYLOADS: dict[EventType, type[_Payload]] = {
     EventType.CALLER_VIEWED: NoPayload,
     EventType.ALERT_ACKNOWLEDGED: NoPayload,
     EventType.OFFICER_ENROLLED: OfficerEnrolled,
+    EventType.OPERATOR_ENROLLED: OperatorEnrolled,
+    EventType.OPERATOR_PIN_SET: OperatorPinSet,
+    EventType.OPERATOR_DISABLED: OperatorDisabled,
+    EventType.OPERATOR_PIN_REFUSED: NoPayload,
 }
 
 # Fields that identify a caller: kept out of default exports and off the board.
 CALLER_FIELDS = ("caller_name", "caller_phone")
+# Fields no export, report or screen ever shows, whoever asks.
+SECRET_FIELDS = ("pin_hash",)
 
 
 class Draft(BaseModel):
@@ -164,6 +194,7 @@ class Draft(BaseModel):
     type: EventType
     call_id: str | None = None
     officer_id: str | None = None
+    operator_id: str | None = None  # the operator an operator event is about
     payload: _Payload
 
     def payload_dict(self) -> dict[str, Any]:
@@ -239,7 +270,7 @@ def stamp(
         desk_seq=desk_seq,
         hlc=hlc,
         occurred_at=occurred_at,
-        operator_id=operator_id,
+        operator_id=draft.operator_id or operator_id,
         type=draft.type,
         call_id=draft.call_id,
         officer_id=draft.officer_id,

@@ -417,10 +417,32 @@ def _enrolled(state: State, e: Event, ch: Changed) -> None:
 
 
 def _operator_in(state: State, e: Event, ch: Changed) -> None:
-    from cso_console.domain.model import OperatorRole
+    op = state.operators.get(e.operator_id)
+    if op is None:  # signed in before operators were enrolled: the role it gave
+        op = state.operators[e.operator_id] = Operator(e.operator_id, e.data().role)
+    op.signed_in, op.signed_in_at = True, e.occurred_at
 
-    role = OperatorRole(e.data().role)
-    state.operators[e.operator_id] = Operator(e.operator_id, role, e.occurred_at, True)
+
+def _operator_enrolled(state: State, e: Event, ch: Changed) -> None:
+    d = e.data()
+    op = state.operators.get(e.operator_id)
+    if op is None:
+        op = state.operators[e.operator_id] = Operator(e.operator_id, d.role)
+    op.name, op.role, op.enrolled, op.disabled = d.name, d.role, True, False
+    if d.pin_hash:
+        op.pin_hash = d.pin_hash
+
+
+def _operator_pin_set(state: State, e: Event, ch: Changed) -> None:
+    op = state.operators.get(e.operator_id)
+    if op is not None:
+        op.pin_hash = e.data().pin_hash
+
+
+def _operator_disabled(state: State, e: Event, ch: Changed) -> None:
+    op = state.operators.get(e.operator_id)
+    if op is not None:
+        op.disabled, op.signed_in = True, False
 
 
 def _operator_out(state: State, e: Event, ch: Changed) -> None:
@@ -450,6 +472,10 @@ _HANDLERS: dict[EventType, Any] = {
     EventType.WELFARE_ACKNOWLEDGED: _welfare,
     EventType.OPERATOR_SIGNED_IN: _operator_in,
     EventType.OPERATOR_SIGNED_OUT: _operator_out,
+    EventType.OPERATOR_ENROLLED: _operator_enrolled,
+    EventType.OPERATOR_PIN_SET: _operator_pin_set,
+    EventType.OPERATOR_DISABLED: _operator_disabled,
+    EventType.OPERATOR_PIN_REFUSED: lambda s, e, c: None,  # a fact for the record only
     EventType.CALLER_VIEWED: _caller_viewed,
     EventType.ALERT_ACKNOWLEDGED: _alert_acked,
     EventType.OFFICER_ENROLLED: _enrolled,

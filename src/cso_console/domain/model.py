@@ -201,3 +201,7 @@ class Operator:
     role: OperatorRole
     signed_in_at: datetime | None = None
     signed_in: bool = False
+    name: str = ""
+    pin_hash: str | None = None
+    disabled: bool = False
+    enrolled: bool = False  # added as an operator (not only seen signing in, as before)

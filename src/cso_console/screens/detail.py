@@ -72,6 +72,12 @@ def describe(e: Event) -> str:
         EventType.OFFICER_ENROLLED: lambda: f"{who} on the roster as {p.get('name')}",
         EventType.OPERATOR_SIGNED_IN: lambda: f"{e.operator_id} signed in",
         EventType.OPERATOR_SIGNED_OUT: lambda: f"{e.operator_id} signed out",
+        EventType.OPERATOR_ENROLLED: lambda: (
+            f"operator {e.operator_id} added as {p.get('role')} by {p.get('by')}"
+        ),
+        EventType.OPERATOR_PIN_SET: lambda: f"PIN of {e.operator_id} set by {p.get('by')}",
+        EventType.OPERATOR_DISABLED: lambda: f"operator {e.operator_id} disabled",
+        EventType.OPERATOR_PIN_REFUSED: lambda: f"wrong PIN for {e.operator_id}",
     }
     return words.get(e.type, lambda: str(e.type.value))()
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 APPLICATION_ID = 0x43534F43  # "CSOC"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SQLITE_HEADER = b"SQLite format 3\x00"
 SQLITE_FULL = 13
 BUSY_TIMEOUT_MS = 5000
@@ -177,9 +177,14 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def check_tables(conn: sqlite3.Connection, path: Path) -> None:
+# Columns added since schema 2: a schema-2 file about to be upgraded lacks them.
+_ADDED_IN_3 = {"operators": {"name", "pin_hash", "disabled", "enrolled"}}
+
+
+def check_tables(conn: sqlite3.Connection, path: Path, migrating: bool = False) -> None:
     """Refuse (without writing) a file whose tables are not ours: every table a reader or
-    writer uses, with every column it reads, must be there (as a table, not a view)."""
+    writer uses, with every column it reads, must be there (as a table, not a view).
+    ``migrating``: a schema-2 file, checked for the columns it had."""
     from cso_console.store import rows
 
     expected = {name: set(cols) for name, cols in EXPECTED_TABLES.items()}
@@ -189,6 +194,9 @@ def check_tables(conn: sqlite3.Connection, path: Path) -> None:
     expected["officers"] |= set(rows.OFFICER_COLUMNS)
     expected["operators"] |= set(rows.OPERATOR_COLUMNS)
     expected["conflicts"] |= {"event_id", "call_id", "officer_id", "reason", "changed_seq"}
+    if migrating:
+        for table, added in _ADDED_IN_3.items():
+            expected[table] -= added
     try:
         have: dict[str, set[str]] = {}
         for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
@@ -281,6 +289,19 @@ def _migrate_2(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO meta VALUES ('needs_rebuild', '1') ON CONFLICT DO NOTHING")
 
 
+def _migrate_3(conn: sqlite3.Connection) -> None:
+    """Schema 2 -> 3: operators are enrolled with a name, a PIN hash and a role of their
+    own (journal events); their sign-in history has an index."""
+    for column in (
+        "name VARCHAR NOT NULL DEFAULT ''",
+        "pin_hash VARCHAR",
+        "disabled INTEGER NOT NULL DEFAULT 0",
+        "enrolled INTEGER NOT NULL DEFAULT 0",
+    ):
+        conn.execute(f"ALTER TABLE operators ADD COLUMN {column}")
+    _create_schema(conn)  # new indexes (IF NOT EXISTS: the rest stands)
+
+
 def prepare(path: Path, desk_code: str | None, extra_pragmas: dict[str, int] | None) -> str:
     """Create or upgrade the file at ``path``; returns the desk code it belongs to."""
     state = inspect_file(path)
@@ -301,9 +322,12 @@ def prepare(path: Path, desk_code: str | None, extra_pragmas: dict[str, int] | N
             raise NewerSchema(f"{path} has schema version {current}; upgrade CSO Console.")
         if current == 0:
             _create_schema(conn)
-        elif current < SCHEMA_VERSION:
+        elif current == 1:
             check_tables_v1(conn, path)
-            _migrate_2(conn)
+            _migrate_2(conn)  # creates the current schema
+        elif current < SCHEMA_VERSION:
+            check_tables(conn, path, migrating=True)
+            _migrate_3(conn)
         else:
             check_tables(conn, path)
         if current < SCHEMA_VERSION:

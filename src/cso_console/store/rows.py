@@ -167,15 +167,23 @@ def officer_from_row(r: tuple[Any, ...]) -> Officer:
     )  # fmt: skip
 
 
-OPERATOR_COLUMNS = ("operator_id", "role", "signed_in_at", "signed_in", "changed_seq")
+OPERATOR_COLUMNS = (
+    "operator_id", "role", "signed_in_at", "signed_in", "name", "pin_hash", "disabled",
+    "enrolled", "changed_seq",
+)  # fmt: skip
 
 
 def operator_row(o: Operator, changed_seq: int = 0) -> tuple[Any, ...]:
-    return (o.operator_id, o.role.value, t(o.signed_in_at), int(o.signed_in), changed_seq)
+    return (
+        o.operator_id, o.role.value, t(o.signed_in_at), int(o.signed_in), o.name, o.pin_hash,
+        int(o.disabled), int(o.enrolled), changed_seq,
+    )  # fmt: skip
 
 
 def operator_from_row(r: tuple[Any, ...]) -> Operator:
-    return Operator(r[0], OperatorRole(r[1]), d(r[2]), bool(r[3]))
+    return Operator(
+        r[0], OperatorRole(r[1]), d(r[2]), bool(r[3]), r[4] or "", r[5], bool(r[6]), bool(r[7])
+    )
 
 
 JOURNAL_COLUMNS = (

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -910,6 +911,23 @@ class SqliteStore:
         )
         with self.read() as cur:
             return [rows.event_from_row(r) for r in cur.execute(q, (call_id, call_id))]
+
+    def operators(self) -> dict[str, Operator]:
+        with self.read() as cur:
+            return {r[0]: rows.operator_from_row(r) for r in cur.execute(_OPERATOR_SELECT)}
+
+    def sign_in_history(
+        self, operator_id: str, desk_id: str, limit: int = 64
+    ) -> list[tuple[str, datetime]]:
+        """The latest operator events about ``operator_id`` written at desk ``desk_id``,
+        oldest first: (type, occurred_at)."""
+        q = (
+            "SELECT type, occurred_at FROM journal WHERE type LIKE 'operator.%' "
+            "AND operator_id = ? AND desk_id = ? ORDER BY seq DESC LIMIT ?"
+        )
+        with self.read() as cur:
+            found = cur.execute(q, (operator_id, desk_id, limit)).fetchall()
+        return [(kind, datetime.fromisoformat(when)) for kind, when in reversed(found)]
 
     def events(self, since: str | None = None) -> Iterator[Event]:
         with self.read() as cur:

@@ -39,6 +39,10 @@ class JournalRow(SQLModel, table=True):
         Index("ix_journal_order", "hlc", "desk_id", "desk_seq"),
         Index("ix_journal_call", "call_id"),
         Index("ix_journal_officer", "officer_id"),
+        # sign-in history of one operator (PIN refusals, lockouts): operator events only
+        Index(
+            "ix_journal_operator", "operator_id", "seq", sqlite_where=text("type LIKE 'operator.%'")
+        ),
     )
     seq: int | None = Field(default=None, primary_key=True)
     event_id: str = Field(unique=True)
@@ -116,6 +120,10 @@ class OperatorRow(SQLModel, table=True):
     role: str
     signed_in_at: str | None = None
     signed_in: int = 0
+    name: str = ""
+    pin_hash: str | None = None
+    disabled: int = 0
+    enrolled: int = 0
     changed_seq: int = 0
 
 
