@@ -27,6 +27,15 @@ class Priority(_Frozen):
     target_minutes: int = Field(gt=0, le=24 * 60)
 
 
+class OfficerTimers(_Frozen):
+    """Minutes before an officer who may be forgotten is alerted on (town.toml's
+    ``[officer_timers]``); each alerts again at twice its limit."""
+
+    dispatched_minutes: int = Field(default=5, gt=0, le=24 * 60)  # dispatched, not en route
+    break_minutes: int = Field(default=30, gt=0, le=24 * 60)
+    out_of_service_minutes: int = Field(default=60, gt=0, le=24 * 60)
+
+
 class Beat(_Frozen):
     id: str
     name: str
@@ -125,6 +134,7 @@ class Town(_Frozen):
     name: str
     agency: str = ""
     welfare_default_minutes: int = Field(default=20, gt=0)
+    officer_timers: OfficerTimers = OfficerTimers()
     priorities: tuple[Priority, ...]
     beats: tuple[Beat, ...]
     beat_map: str
