@@ -29,7 +29,7 @@ class AlertKind(StrEnum):
     TIMER = "timer"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Alert:
     """One standing alert, in words."""
 
@@ -94,9 +94,8 @@ def _late(call: Call, town: Town, now: datetime) -> tuple[float, Alert] | None:
     waited = _mins((now - call.received_at).total_seconds())
     target = town.target_minutes(call.priority)
     over = f"2x target {target}" if level == 2 else f"target {target}"
-    start = call.status_at.isoformat() if call.status_at else ""
     return share, Alert(
-        f"late:{call.call_id}:{level}:{start}",
+        f"late:{call.call_id}:{level}",
         AlertKind.LATE,
         f"LATE P{call.priority} call {short_number(call.call_id)} {call.type_code} "
         f"waiting {waited} min ({over})",
@@ -175,10 +174,11 @@ def current_alerts(
     ``calls``: the open calls; ``officers``: every officer; ``acked``: the keys of the
     officer-timer alerts acknowledged on this console."""
     out: list[tuple[tuple[int, float], Alert]] = []
+    waiting = (CallStatus.PENDING, CallStatus.SCHEDULED)
     for c in calls:
-        late = _late(c, town, now)
+        late = _late(c, town, now) if c.status in waiting else None
         if late is not None:
-            out.append(((late[1].priority or 9, -late[0]), late[1]))
+            out.append(((c.priority, -late[0]), late[1]))
         if c.assignments:
             out += (((0, -share), alert) for share, alert in _welfare(c, town, now))
     for o in officers:
@@ -191,7 +191,9 @@ def current_alerts(
 
 def count_by_kind(alerts: Iterable[Alert]) -> list[tuple[str, int]]:
     """How many of each kind, in the alerts' order: ``[("WELFARE", 1), ("LATE P1", 2)]``."""
-    counts: dict[str, int] = {}
-    for a in alerts:
-        counts[a.label] = counts.get(a.label, 0) + 1
-    return list(counts.items())
+    counts: dict[tuple[AlertKind, int | None], tuple[Alert, int]] = {}
+    for a in alerts:  # every tick: no string built per alert
+        kind = (a.kind, a.priority)
+        first, n = counts.get(kind, (a, 0))
+        counts[kind] = (first, n + 1)
+    return [(first.label, n) for first, n in counts.values()]

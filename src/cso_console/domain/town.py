@@ -165,11 +165,12 @@ class Town(_Frozen):
     def officer_by_call_sign(self) -> dict[str, RosterOfficer]:
         return {o.call_sign: o for o in self.officers}
 
+    @cached_property
+    def _targets(self) -> dict[int, int]:
+        return DEFAULT_TARGETS | {p.level: p.target_minutes for p in self.priorities}
+
     def target_minutes(self, priority: int) -> int:
-        for p in self.priorities:
-            if p.level == priority:
-                return p.target_minutes
-        return DEFAULT_TARGETS.get(priority, 120)
+        return self._targets.get(priority, 120)  # every tick, for every waiting call
 
     def welfare_minutes(self, type_code: str) -> int:
         t = self.call_type_by_code.get(type_code)
