@@ -134,7 +134,8 @@ class BoardScreen(DeskActions):
             self.app.bell()
 
     def _alerts(self, now: datetime) -> bool:
-        """Alerts from the calls on the queue; True when one is new (ring once for it)."""
+        """Alerts from the calls on the queue and the officers on the board; True when one
+        is new (ring once for it)."""
         alerts = current_alerts(
             self.query_one(CallQueue).calls.values(),
             self.query_one(OfficerBoard).officers.values(),
