@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from cso_console.app import announce_burst, announcement
 from cso_console.desk import Desk
 from cso_console.domain import commands as c
+from cso_console.domain.alerts import AlertKind
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.clock import FixedClock
 from cso_console.domain.model import CallStatus, OfficerStatus
@@ -95,7 +96,7 @@ def test_a_call_taken_by_another_process_shows_with_its_alert_and_is_announced(t
             await wait_until(pilot, lambda: "new P3 call" in message(app), what="announcement")
             assert message(app) == f"new P3 call {number} from intake"
             strip = app.screen.query_one(AlertsStrip)
-            assert f"late:{call_id}" in {a.key for a in strip.alerts}
+            assert call_id in {a.call_id for a in strip.alerts if a.kind is AlertKind.LATE}
             late = next(a for a in strip.alerts if a.call_id == call_id)
             assert late.text.startswith(f"LATE P3 call {number} NOISE waiting 120 min")
             assert bells[0] == 1  # one bell for the call and its alert together

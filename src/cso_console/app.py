@@ -34,11 +34,13 @@ from textual.worker import get_current_worker
 
 from cso_console.desk import Changes, Desk, Outcome
 from cso_console.domain import commands as c
+from cso_console.domain.alerts import Alert
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.events import Event
 from cso_console.domain.fold import Changed
 from cso_console.domain.model import Call, Officer
 from cso_console.errors import default_error_log, log_error, where
+from cso_console.widgets.alerts import AlertsStrip
 from cso_console.widgets.boards import CallQueue, OfficerBoard
 from cso_console.widgets.message import MessageLine
 from cso_console.widgets.steady import Steady
@@ -271,6 +273,9 @@ class ConsoleApp(Steady, App[int]):
         self._burst: list[Event] = []  # calls announced in the last few seconds
         self._burst_at = 0.0
         self._feed_error = ""
+        # Officer-timer alerts acknowledged here (their keys): the journal has no event for
+        # them; a late call's or a welfare alert's acknowledgement is an event.
+        self.timer_acks: set[str] = set()
         self._unsubscribe = desk.subscribe(self._desk_changed)
 
     def on_mount(self) -> None:
@@ -287,12 +292,16 @@ class ConsoleApp(Steady, App[int]):
         self.set_interval(1.0, self._tick, name="tick")
 
     def _tick(self) -> None:
-        from cso_console.screens.board import BoardScreen
+        self.tick_screens()
 
+    def tick_screens(self) -> None:
+        """Every screen that shows a clock or a timer (the board, the alerts list), bottom
+        first: a screen on top may show what the board underneath just worked out."""
         now = self.desk.now()
         for screen in self.screen_stack:
-            if isinstance(screen, BoardScreen):
-                screen.tick(now)
+            tick = getattr(screen, "tick", None)
+            if tick is not None:
+                tick(now)
 
     def _desk_changed(self, changed: Changed) -> None:
         """Called on whichever thread committed: only wakes the follower."""
@@ -410,6 +419,14 @@ class ConsoleApp(Steady, App[int]):
             if found is not None:
                 return found.calls
         return {}
+
+    def standing_alerts(self) -> list[Alert]:
+        """The alerts as the board's alert line has them, in order (no database read)."""
+        for screen in self.screen_stack:
+            found = next(iter(screen.query(AlertsStrip)), None)
+            if found is not None:
+                return found.alerts
+        return []
 
     def known_officers(self) -> dict[str, Officer]:
         """The officers as the board has them (no database read)."""

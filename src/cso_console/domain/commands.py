@@ -15,8 +15,10 @@ from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from cso_console.domain.alerts import acked_level, late_level, sla_share
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.events import (
+    AlertAcknowledged,
     CallClosed,
     CallReceived,
     CallScheduled,
@@ -193,7 +195,8 @@ class ViewCaller(Command):
 
 
 class AcknowledgeAlert(Command):
-    """The late-pending alert of a call was seen and acknowledged."""
+    """The late-pending alert of a call was seen and acknowledged: the one standing now,
+    past the target or past twice it (recorded as the event's level)."""
 
     call: str
 
@@ -506,6 +509,26 @@ def _view_caller(state: State, call_id: str) -> list[Draft]:
     return [Draft(type=EventType.CALLER_VIEWED, call_id=call_id, payload=NoPayload())]
 
 
+def _acknowledge_alert(state: State, ctx: Context, call_id: str) -> list[Draft]:
+    call = state.calls.get(call_id)
+    if call is None:
+        raise Refused(f"There is no call {short_number(call_id)}.")
+    level = late_level(sla_share(call, ctx.town, ctx.now))
+    if level == 0:
+        raise Refused(
+            f"Call {short_number(call_id)} is not late: there is no alert to acknowledge."
+        )
+    if acked_level(call, ctx.town) >= level:
+        raise Refused(f"The alert on call {short_number(call_id)} is already acknowledged.")
+    return [
+        Draft(
+            type=EventType.ALERT_ACKNOWLEDGED,
+            call_id=call_id,
+            payload=AlertAcknowledged(level=level),
+        )
+    ]
+
+
 def decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
     """The events ``cmd`` amounts to, or :class:`Refused` with a reason."""
     if cmd.lead_only and ctx.operator_role is not OperatorRole.LEAD:
@@ -642,9 +665,7 @@ def decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
         case ViewCaller():
             return _view_caller(state, c[cmd.call])
         case AcknowledgeAlert():
-            return [
-                Draft(type=EventType.ALERT_ACKNOWLEDGED, call_id=c[cmd.call], payload=NoPayload())
-            ]
+            return _acknowledge_alert(state, ctx, c[cmd.call])
         case SignIn():
             op = state.operators.get(cmd.operator_id)
             if op is not None and op.disabled:

@@ -70,6 +70,12 @@ class NoPayload(_Payload):
     pass
 
 
+class AlertAcknowledged(_Payload):
+    """A late call's alert was seen: ``level`` 1 past its target, 2 past twice it."""
+
+    level: int = Field(default=1, ge=1, le=2)  # events written before levels were level 1
+
+
 class UnitCleared(_Payload):
     disposition: str | None = None
     note: str = ""
@@ -172,7 +178,7 @@ PAYLOADS: dict[EventType, type[_Payload]] = {
     EventType.OPERATOR_SIGNED_IN: OperatorSignedIn,
     EventType.OPERATOR_SIGNED_OUT: NoPayload,
     EventType.CALLER_VIEWED: NoPayload,
-    EventType.ALERT_ACKNOWLEDGED: NoPayload,
+    EventType.ALERT_ACKNOWLEDGED: AlertAcknowledged,
     EventType.OFFICER_ENROLLED: OfficerEnrolled,
     EventType.OPERATOR_ENROLLED: OperatorEnrolled,
     EventType.OPERATOR_PIN_SET: OperatorPinSet,

@@ -249,7 +249,10 @@ def _note(state: State, e: Event, ch: Changed) -> None:
 def _priority(state: State, e: Event, ch: Changed) -> None:
     call = _need_call(state, e)
     _need_open(call, "change priority")
-    call.priority = e.data().priority
+    priority = e.data().priority
+    if priority != call.priority:
+        call.alert_acked_at = None  # a new target: its lateness is a new alert
+    call.priority = priority
     ch.call_ids.add(call.call_id)
 
 

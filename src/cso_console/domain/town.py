@@ -27,6 +27,15 @@ class Priority(_Frozen):
     target_minutes: int = Field(gt=0, le=24 * 60)
 
 
+class OfficerTimers(_Frozen):
+    """Minutes before an officer who may be forgotten is alerted on (town.toml's
+    ``[officer_timers]``); each alerts again at twice its limit."""
+
+    dispatched_minutes: int = Field(default=5, gt=0, le=24 * 60)  # dispatched, not en route
+    break_minutes: int = Field(default=30, gt=0, le=24 * 60)
+    out_of_service_minutes: int = Field(default=60, gt=0, le=24 * 60)
+
+
 class Beat(_Frozen):
     id: str
     name: str
@@ -125,6 +134,7 @@ class Town(_Frozen):
     name: str
     agency: str = ""
     welfare_default_minutes: int = Field(default=20, gt=0)
+    officer_timers: OfficerTimers = OfficerTimers()
     priorities: tuple[Priority, ...]
     beats: tuple[Beat, ...]
     beat_map: str
@@ -155,11 +165,12 @@ class Town(_Frozen):
     def officer_by_call_sign(self) -> dict[str, RosterOfficer]:
         return {o.call_sign: o for o in self.officers}
 
+    @cached_property
+    def _targets(self) -> dict[int, int]:
+        return DEFAULT_TARGETS | {p.level: p.target_minutes for p in self.priorities}
+
     def target_minutes(self, priority: int) -> int:
-        for p in self.priorities:
-            if p.level == priority:
-                return p.target_minutes
-        return DEFAULT_TARGETS.get(priority, 120)
+        return self._targets.get(priority, 120)  # every tick, for every waiting call
 
     def welfare_minutes(self, type_code: str) -> int:
         t = self.call_type_by_code.get(type_code)

@@ -1,6 +1,6 @@
 """Reading a town from its files, with errors that name file, line and field.
 
-The folder holds ``town.toml`` (name, priorities and targets), ``beats.csv``,
+The folder holds ``town.toml`` (name, priorities and targets, officer timer limits), ``beats.csv``,
 ``beatmap.txt``, ``streets.csv``, ``landmarks.csv``, ``call_types.csv``,
 ``dispositions.csv``, ``skills.csv`` and ``officers.csv``. Reading files is I/O, but it is
 done once, up front, and returns the pure :class:`Town` the rest of the domain uses.
@@ -22,6 +22,7 @@ from cso_console.domain.town import (
     CallType,
     Disposition,
     Landmark,
+    OfficerTimers,
     Priority,
     RosterOfficer,
     Skill,
@@ -164,6 +165,27 @@ def _read_town_toml(folder: Path, probs: _Problems) -> dict[str, Any]:
         if p:
             priorities.append(p)
     out["priorities"] = tuple(priorities)
+    timers = data.get("officer_timers", {})
+    if not isinstance(timers, dict):
+        probs.add(name, _toml_line(text, "officer_timers"), "officer_timers", "must be a table")
+    else:
+        line = _toml_line(text, "officer_timers") or 0
+        known = set(OfficerTimers.model_fields)
+        for key in sorted(set(timers) - known):
+            probs.add(
+                name, line, f"officer_timers.{key}", f"unknown (known: {', '.join(sorted(known))})"
+            )
+        wrong = [
+            k
+            for k in known & set(timers)
+            if not isinstance(timers[k], int) or isinstance(timers[k], bool)
+        ]
+        for key in sorted(wrong):
+            probs.add(name, line, f"officer_timers.{key}", "must be whole minutes")
+        if not wrong and set(timers) <= known:
+            built = _build(OfficerTimers, name, line, probs, **timers)
+            if built is not None:
+                out["officer_timers"] = built
     return out
 
 
@@ -367,6 +389,7 @@ def load_town(folder: str | Path) -> Town:
         name=head["name"],
         agency=head.get("agency", ""),
         welfare_default_minutes=head["welfare_default_minutes"],
+        officer_timers=head.get("officer_timers", OfficerTimers()),
         priorities=head["priorities"],
         beats=tuple(b for _, b in beats.values()),
         beat_map=beat_map,

@@ -10,11 +10,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from cso_console.domain import commands as c
 from cso_console.domain.alerts import current_alerts
-from cso_console.domain.callnumber import short_number
 from cso_console.domain.model import Call, Officer
 from cso_console.screens.actions import DeskActions, call_bindings
+from cso_console.screens.alerts import acknowledge, open_alerts
 from cso_console.widgets.alerts import AlertsStrip
 from cso_console.widgets.beatmap import beat_counts, render_map
 from cso_console.widgets.boards import CallQueue, OfficerBoard
@@ -50,6 +49,7 @@ class BoardScreen(DeskActions):
         Binding("b", "break", "Break", id="board.break"),
         Binding("enter", "open_call", "Open call", id="board.open_call"),
         Binding("x", "acknowledge", "Ack alert", id="board.acknowledge"),
+        Binding("exclamation_mark", "alerts", "Alerts list", id="board.alerts"),
         Binding("m,f6", "map", "Beat map", id="board.map"),
         Binding("p", "toggle_map", "Map panel", id="board.toggle_map"),
         Binding("question_mark,f1", "help", "Help", id="board.help"),
@@ -134,9 +134,16 @@ class BoardScreen(DeskActions):
             self.app.bell()
 
     def _alerts(self, now: datetime) -> bool:
-        """Alerts from the calls on the queue; True when one is new (ring once for it)."""
-        calls = list(self.query_one(CallQueue).calls.values())
-        return self.query_one(AlertsStrip).show(current_alerts(calls, self.desk.town, now))
+        """Alerts from the calls on the queue and the officers on the board; True when one
+        is new (ring once for it)."""
+        alerts = current_alerts(
+            self.query_one(CallQueue).calls.values(),
+            self.query_one(OfficerBoard).officers.values(),
+            self.desk.town,
+            now,
+            self.console.timer_acks,
+        )
+        return self.query_one(AlertsStrip).show(alerts)
 
     # targets ----------------------------------------------------------------
 
@@ -184,17 +191,10 @@ class BoardScreen(DeskActions):
         if not alerts:
             self.say("No alert to acknowledge.")
             return
-        top = alerts[0]
-        if top.kind == "welfare" and top.officer_id:
-            self.run_command(
-                c.AcknowledgeWelfare(officer=top.officer_id, call=top.call_id),
-                f"Welfare check on {top.officer_id} acknowledged.",
-            )
-        else:
-            self.run_command(
-                c.AcknowledgeAlert(call=top.call_id),
-                f"Alert on call {short_number(top.call_id)} acknowledged.",
-            )
+        acknowledge(self, alerts[0])
+
+    def action_alerts(self) -> None:
+        open_alerts(self)
 
     def action_map(self) -> None:
         from cso_console.screens.beatmap import BeatMapScreen

@@ -65,7 +65,9 @@ def describe(e: Event) -> str:
         ),
         EventType.WELFARE_ACKNOWLEDGED: lambda: f"welfare check on {who} acknowledged",
         EventType.CALLER_VIEWED: lambda: "caller details viewed",
-        EventType.ALERT_ACKNOWLEDGED: lambda: "late alert acknowledged",
+        EventType.ALERT_ACKNOWLEDGED: lambda: (
+            "late alert acknowledged" + (" (twice the target)" if p.get("level") == 2 else "")
+        ),
         EventType.OFFICER_SIGNED_ON: lambda: f"{who} signed on",
         EventType.OFFICER_SIGNED_OFF: lambda: f"{who} signed off",
         EventType.OFFICER_STATUS_CHANGED: lambda: f"{who} {p.get('status', '?')}",
@@ -94,6 +96,7 @@ class CallDetailScreen(DeskActions):
         Binding("escape", "back", "Back", id="detail.back"),
         *call_bindings("detail"),
         Binding("v", "show_caller", "Show caller", id="detail.caller"),
+        Binding("exclamation_mark", "alerts", "Alerts list", id="detail.alerts"),
         Binding("question_mark,f1", "help", "Help", id="detail.help"),
     ]
 
@@ -244,6 +247,11 @@ class CallDetailScreen(DeskActions):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_alerts(self) -> None:
+        from cso_console.screens.alerts import open_alerts
+
+        open_alerts(self)
 
     def action_help(self) -> None:
         from cso_console.screens.help import HelpScreen

@@ -1,12 +1,38 @@
-"""The alerts strip: words, not colour alone; stays until acknowledged."""
+"""The alert line: the alert `x` acknowledges, and the others counted by kind.
+
+Words, not colour alone; an alert stays until acknowledged. The counts are never cut (a
+LATE P1 must not hide behind "+1"): the top alert's text gives way first.
+"""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.widgets import Static
 
-from cso_console.domain.alerts import Alert
-from cso_console.text import terminal_safe
+from cso_console.domain.alerts import Alert, count_by_kind
+from cso_console.widgets.format import fit
 from cso_console.widgets.steady import Steady
+
+HINT = "  x ack  ! all"
+MIN_HEAD = 20  # cells of the shown alert kept however many kinds follow
+
+
+def alert_line(alerts: list[Alert], width: int) -> str:
+    """One line of at most ``width`` cells: ``LATE P1 call 12 ... | +1 WELFARE, 2 TIMER``."""
+    if not alerts:
+        return fit("No alerts.", width).rstrip()
+    top, rest = alerts[0], alerts[1:]
+    tail = ""
+    if rest:
+        counts = ", ".join(f"{n} {label}" for label, n in count_by_kind(rest))
+        tail = f" | +{counts}"
+    room = width - cell_len(tail) - len(HINT)
+    if room >= cell_len(top.text):  # the hint goes before the alert is cut
+        return fit(top.text + tail + HINT, width).rstrip()
+    # Narrower than the brief's 80 columns: the alert keeps a readable start, and the
+    # counts, most urgent kind first, are cut from the end.
+    room = max(width - cell_len(tail), min(MIN_HEAD, width))
+    return fit(fit(top.text, room).rstrip() + tail, width).rstrip()
 
 
 class AlertsStrip(Steady, Static):
@@ -24,16 +50,21 @@ class AlertsStrip(Steady, Static):
     def show(self, alerts: list[Alert]) -> bool:
         """Show the standing alerts; True when one is new (ring the bell once for it)."""
         self.alerts = alerts
-        keys = {a.key for a in alerts}
-        new = bool(keys - self._seen)
-        self._seen |= keys
+        new = False
+        for a in alerts:
+            if a.key not in self._seen:
+                self._seen.add(a.key)
+                new = True
         self.set_class(bool(alerts), "-active")
-        if not alerts:
-            text = "No alerts."
-        else:
-            more = f" (+{len(alerts) - 1})" if len(alerts) > 1 else ""
-            text = f"{alerts[0].text}{more}  x=ack"
+        self._draw()
+        return new
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        width = self.content_region.width or 78
+        text = alert_line(self.alerts, width)
         if text != self._text:
             self._text = text
-            self.update(terminal_safe(text))
-        return new
+            self.update(text)  # fit() made every data string in it terminal-safe
