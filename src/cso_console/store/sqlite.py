@@ -720,7 +720,7 @@ class SqliteStore:
             cur.close()
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
-        if is_storage_full(exc):
+        if is_storage_full(exc, self.path):
             return StorageFull(
                 "Not saved: the disk is full. Nothing was written; free space and try again."
             )
