@@ -14,7 +14,7 @@ from cso_console.desk import Desk
 from cso_console.domain.events import CALLER_FIELDS
 from cso_console.store.rows import CALL_FIELDS, t
 
-_RELATIVE = re.compile(r"^(\d+)\s*([mhd])$")
+_RELATIVE = re.compile(r"^(\d+)\s*([mhd])$", re.ASCII)
 
 # A call's own fields (written once, in domain.model.Call), caller details apart, then
 # what an export adds: the type's label and the units that were on the call.
