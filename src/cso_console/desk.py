@@ -161,7 +161,13 @@ class Desk:
         readonly: bool = False,
     ) -> Desk:
         store = SqliteStore(path, desk_code, extra_pragmas, readonly=readonly)
-        return cls(store, town, clock=clock, operator_id=operator_id, operator_role=operator_role)
+        try:
+            return cls(
+                store, town, clock=clock, operator_id=operator_id, operator_role=operator_role
+            )
+        except BaseException:  # nothing left open behind a desk that did not open
+            store.close()
+            raise
 
     def close(self) -> None:
         self.store.close()

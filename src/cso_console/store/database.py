@@ -254,7 +254,11 @@ def open_readonly(path: Path) -> sqlite3.Connection:
             f"{path} was written by an older CSO Console (schema {version}); open it once "
             "with `cso-console run --db` to upgrade it, then read it."
         )
-    check_tables(conn, path)
+    try:
+        check_tables(conn, path)
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
