@@ -57,8 +57,9 @@ def read_lines(stream: BinaryIO) -> Iterator[str]:
     """The lines of a feed, read as a stream (never the whole file), each decoded alone:
     one line that is not UTF-8 is refused by itself (see :func:`not_utf8`), one longer
     than :data:`MAX_LINE_BYTES` is refused unread (see :func:`too_long`), the others are
-    taken. A leading byte-order mark (as Windows tools write) is dropped; line ends are
-    ``\n``, ``\r\n`` or ``\r``."""
+    taken. A leading byte-order mark (as Windows tools write) is dropped. Lines end with
+    LF or CR LF (a lone CR inside a line read also ends a line; a file with only CRs is
+    read in 64 KiB pieces, so its longer stretches are refused as too long)."""
     first = True
     while True:
         raw = stream.readline(MAX_LINE_BYTES + 2)
@@ -79,13 +80,6 @@ def read_lines(stream: BinaryIO) -> Iterator[str]:
 
 # A line too long to read stands in as this (a lone surrogate no decoder produces).
 _TOO_LONG_LINE = "\ud8ff"
-
-
-def decode_lines(data: bytes) -> list[str]:
-    """:func:`read_lines` over bytes already in memory."""
-    import io
-
-    return list(read_lines(io.BytesIO(data)))
 
 
 def not_utf8(line: str) -> bool:
