@@ -58,8 +58,8 @@ def read_lines(stream: BinaryIO) -> Iterator[str]:
     one line that is not UTF-8 is refused by itself (see :func:`not_utf8`), one longer
     than :data:`MAX_LINE_BYTES` is refused unread (see :func:`too_long`), the others are
     taken. A leading byte-order mark (as Windows tools write) is dropped. Lines end with
-    LF or CR LF (a lone CR inside a line read also ends a line; a file with only CRs is
-    read in 64 KiB pieces, so its longer stretches are refused as too long)."""
+    LF or CR LF; a lone CR also ends a line, but only within 64 KiB: a file with only CRs
+    that is longer than that is refused as one line too long."""
     first = True
     while True:
         raw = stream.readline(MAX_LINE_BYTES + 2)
