@@ -91,10 +91,13 @@ def test_good_file_is_taken_exported_and_taken_once(
     assert {c["source_id"]: c for c in export_calls(db, env)} == calls
 
 
-def test_lines_without_source_id_are_not_taken_twice(
+def test_lines_with_received_at_but_no_source_id_are_not_taken_twice(
     tmp_path: Path, env: dict[str, str], db: Path
 ) -> None:
-    lines = [{k: v for k, v in obj.items() if k != "source_id"} for obj in GOOD]
+    lines = [
+        {k: v for k, v in obj.items() if k != "source_id"} | {"received_at": f"2026-01-0{i}T10:00Z"}
+        for i, obj in enumerate(GOOD, 1)
+    ]
     lines.append(
         {
             "type": "LOSTP",
@@ -105,7 +108,7 @@ def test_lines_without_source_id_are_not_taken_twice(
     path = write(tmp_path, "nosource.jsonl", jsonl(*lines))
     r = run_cli("intake", "--db", db, path, env=env)
     assert r.returncode == 0, r.stderr
-    assert "4 taken" in r.stderr
+    assert "4 taken" in r.stderr and "no source_id" not in r.stderr
     first = export_calls(db, env)
     assert len(first) == 4
     assert all(c["source_id"] for c in first)  # a stable id was derived for each

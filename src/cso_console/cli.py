@@ -11,13 +11,15 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
+import itertools
 import json
 import os
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cso_console import __version__
 from cso_console.domain.callnumber import validate_desk_code
@@ -25,7 +27,7 @@ from cso_console.domain.town import Town
 from cso_console.domain.town_files import TownError, load_town
 from cso_console.paths import bundled_town_dir, default_db_path, demo_db_path
 from cso_console.store import StorageFull, StoreError
-from cso_console.store.database import plain_error
+from cso_console.store.database import is_storage_full, plain_error
 from cso_console.text import terminal_safe
 
 EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE, EXIT_FULL = 0, 1, 2, 3
@@ -37,6 +39,9 @@ EPILOG = """exit codes:
      a database of another desk, bad town data
   3  the disk is full: nothing was half written; free space and run again
 """
+
+
+TOP = "top_"  # options given before the command
 
 
 class CliError(Exception):
@@ -94,26 +99,51 @@ def _parser() -> argparse.ArgumentParser:
             help="jurisdiction folder (default: the bundled demo town)",
         )
 
-    def run_opts(sp: argparse.ArgumentParser) -> None:
+    def run_opts(sp: argparse.ArgumentParser, top: bool = False) -> None:
+        # Given before a command, an option is kept apart (TOP) and handed to the command
+        # by main(), which refuses one the command does not have: never ignored.
+        def dest(name: str) -> str:
+            return TOP + name if top else name
+
         sp.add_argument(
             "--demo",
             action="store_true",
             help=f"the demo town mid-shift, in a fresh {demo_db_path()} (or a new --db file)",
+            dest=dest("demo"),
         )
-        db_opt(sp, demo=False)
+        sp.add_argument(
+            "--db",
+            type=Path,
+            metavar="PATH",
+            help=f"the desk database (default: {default_db_path()})",
+            dest=dest("db"),
+        )
         sp.add_argument(
             "--desk",
             type=_desk_code,
             metavar="CODE",
             help="desk code for a new database (default D1)",
+            dest=dest("desk"),
         )
-        town_opt(sp)
         sp.add_argument(
-            "--operator", metavar="ID", type=_operator_id, help="operator id (default: login name)"
+            "--town",
+            type=Path,
+            metavar="DIR",
+            help="jurisdiction folder (default: the bundled demo town)",
+            dest=dest("town"),
         )
-        sp.add_argument("--ascii", action="store_true", help="ASCII borders and glyphs only")
+        sp.add_argument(
+            "--operator",
+            metavar="ID",
+            type=_operator_id,
+            help="operator id (default: login name)",
+            dest=dest("operator"),
+        )
+        sp.add_argument(
+            "--ascii", action="store_true", help="ASCII borders and glyphs only", dest=dest("ascii")
+        )
 
-    run_opts(p)
+    run_opts(p, top=True)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     run_opts(
         sub.add_parser(
@@ -136,7 +166,6 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument(
         "--operator",
         metavar="ID",
-        default="intake",
         type=_operator_id,
         help="operator recorded on the calls (default: intake)",
     )
@@ -184,6 +213,10 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument(
         "--demo", action="store_true", help=f"copy the demo database ({demo_db_path()})"
     )
+
+    from cso_console.cli_operator import add_parser as add_operator_parser
+
+    add_operator_parser(sub, db_opt, town_opt, _operator_id, epilog=EPILOG, formatter_class=fmt)
     return p
 
 
@@ -275,51 +308,86 @@ def cmd_town(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _json_problem(line: str) -> str | None:
-    from cso_console.intake import NOT_UTF8, not_utf8
-
-    if not_utf8(line):
-        return NOT_UTF8
+def _open_feed(name: str) -> BinaryIO:
+    if name == "-":
+        return sys.stdin.buffer
     try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return f"not JSON ({exc.msg})"
-    return None if isinstance(obj, dict) else "not a JSON object"
+        return Path(name).open("rb")
+    except FileNotFoundError:
+        raise CliError(f"{name}: no such file; nothing taken.") from None
+    except OSError as exc:
+        raise CliError(f"{name}: cannot be read ({exc.strerror}); nothing taken.") from None
+
+
+def _intake_db(args: argparse.Namespace) -> bool:
+    """Whether intake creates a new database; an explicit --db in a folder that does not
+    exist is refused (a mistyped path would feed calls into a file no desk watches)."""
+    path = _db_path(args)
+    if args.db is not None and not path.parent.is_dir():
+        raise CliError(
+            f"{path.parent}: no such folder; nothing taken. Check the --db path "
+            "(intake creates a new database only in a folder that exists)."
+        )
+    return not path.exists() or (path.is_file() and path.stat().st_size == 0)
 
 
 def cmd_intake(args: argparse.Namespace) -> int:
-    from cso_console.intake import decode_lines, take_lines
 
+    stream = _open_feed(args.file)
     try:
-        if args.file == "-":
-            data = sys.stdin.buffer.read()
-        else:
-            data = Path(args.file).read_bytes()
-    except FileNotFoundError:
-        raise CliError(f"{args.file}: no such file; nothing taken.") from None
-    except OSError as exc:
-        raise CliError(f"{args.file}: cannot be read ({exc.strerror}); nothing taken.") from None
-    lines = decode_lines(data)  # a line that is not UTF-8 is refused alone, later
-    if not any(_json_problem(line) is None for line in lines if line.strip()):
-        # Nothing readable: refuse before a database is even created.
-        for number, line in enumerate(lines, 1):
-            if line.strip():
-                print(
-                    terminal_safe(f"{args.file}:{number}: {_json_problem(line)}"), file=sys.stderr
-                )
+        return _intake(args, stream)
+    except OSError as exc:  # the feed itself failed while read (before a database)
+        raise CliError(f"{args.file}: cannot be read ({exc.strerror or exc}).") from None
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def _intake(args: argparse.Namespace, stream: BinaryIO) -> int:
+    from cso_console.intake import LineRefused, load_object, read_lines, take_lines
+
+    lines = read_lines(stream)  # a stream: one line at a time, each at most 64 KiB
+    # Read up to the first line that is a JSON object before a database is even made:
+    # a file of nothing readable is refused and creates nothing.
+    head_refused: list[tuple[int, str]] = []
+    skipped = 0
+    first: str | None = None
+    for line in lines:
+        if line.strip():
+            try:
+                load_object(line)
+                first = line
+                break
+            except LineRefused as exc:
+                head_refused.append((skipped + 1, str(exc)))
+        skipped += 1
+    if first is None:
+        for number, reason in head_refused:
+            print(terminal_safe(f"{args.file}:{number}: {reason}"), file=sys.stderr)
         raise CliError(f"{args.file}: no line could be read as a call; nothing taken.")
-    desk = _desk(args, args.operator)
+    new_db = _intake_db(args)
+    desk = _desk(args, args.operator or "intake")
+    if new_db:
+        print(
+            terminal_safe(f"cso-console: a new desk database was created at {_db_path(args)}."),
+            file=sys.stderr,
+        )
+    feed = itertools.chain(itertools.repeat("", skipped), [first], lines)
     try:
-        if sys.stderr.isatty() and len(lines) >= 200:
+        size = os.fstat(stream.fileno()).st_size if stream is not sys.stdin.buffer else 0
+        if sys.stderr.isatty() and size >= 64 * 1024:
             from rich.progress import Progress
 
             with Progress(transient=True) as progress:
-                task = progress.add_task("intake", total=len(lines))
-                report = take_lines(desk, lines, lambda: progress.advance(task))
+                task = progress.add_task("intake", total=size)
+                report = take_lines(
+                    desk, feed, lambda: progress.update(task, completed=stream.tell())
+                )
         else:
-            report = take_lines(desk, lines)
+            report = take_lines(desk, feed)
     finally:
         desk.close()
+    report.refused[:0] = head_refused
     for number, reason in report.refused:  # reasons quote the line: made terminal-safe
         print(terminal_safe(f"{args.file}:{number}: {reason}"), file=sys.stderr)
     summary = (
@@ -327,12 +395,21 @@ def cmd_intake(args: argparse.Namespace) -> int:
         f"{report.already} already taken, {len(report.refused)} refused"
     )
     print(summary, file=sys.stderr)
-    if report.stopped:
-        fix = "after freeing space" if report.full else "when the database is free"
+    if report.anonymous:
         print(
-            f"{report.stopped}; re-run the same file {fix}: nothing is taken twice.",
+            f"{report.anonymous} line(s) had no source_id or received_at: taken as new calls; "
+            "re-running this file would take them again.",
             file=sys.stderr,
         )
+    if report.stopped:
+        fix = "after freeing space" if report.full else "when the database is free"
+        again = (
+            f"feed the lines from line {report.stopped_at} on {fix} (lines with no source_id "
+            "or received_at would be taken twice by a re-run of the whole file)"
+            if report.anonymous
+            else f"re-run the same file {fix}: nothing is taken twice"
+        )
+        print(f"{report.stopped}; {again}.", file=sys.stderr)
         if report.full:
             return EXIT_FULL
         return EXIT_PARTIAL if report.taken or report.already else EXIT_UNUSABLE
@@ -347,7 +424,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     _existing_db(args)
     desk = _desk(args, getpass.getuser(), readonly=True)
     try:
-        since = export.parse_since(args.since, desk.now()) if args.since else None
+        since = export.parse_since(args.since, desk.now()) if args.since is not None else None
     except ValueError as exc:
         desk.close()
         raise CliError(str(exc)) from None
@@ -465,14 +542,49 @@ def cmd_run(args: argparse.Namespace) -> int:
             lock.release()
 
 
+def _top_options(args: argparse.Namespace) -> None:
+    """Hand the options given before the command to it (`cso-console --db X check` reads
+    X); refuse one the command does not have, or one given both before and after it."""
+    top = {k[len(TOP) :]: v for k, v in vars(args).items() if k.startswith(TOP)}
+    for name in top:
+        delattr(args, TOP + name)
+    if args.command is None:
+        vars(args).update(top)  # the console itself: they are its options
+        return
+    for name, value in top.items():
+        if value is None or value is False:
+            continue
+        flag = f"--{name}"
+        if not hasattr(args, name):
+            raise CliError(f"{flag} is not an option of `{args.command}`; nothing was done.")
+        mine = getattr(args, name)
+        if mine is not None and mine is not False and mine != value:
+            raise CliError(f"{flag} is given twice, before and after `{args.command}`.")
+        setattr(args, name, value)
+    if args.command == "backup" and args.db is not None and args.demo:
+        raise CliError("--db and --demo name two databases for `backup`: give one.")
+
+
+def cmd_operator(args: argparse.Namespace) -> int:
+    from cso_console.cli_operator import cmd_operator as run
+
+    return run(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        _top_options(args)
+    except CliError as exc:
+        print(terminal_safe(f"cso-console: {exc}", keep_lines=True), file=sys.stderr)
+        return exc.code
     handler = {
         "town": cmd_town,
         "intake": cmd_intake,
         "export": cmd_export,
         "check": cmd_check,
         "backup": cmd_backup,
+        "operator": cmd_operator,
     }.get(args.command or "run", cmd_run)
     try:
         return handler(args)
@@ -486,6 +598,9 @@ def main(argv: list[str] | None = None) -> int:
         print(terminal_safe(f"cso-console: {exc}", keep_lines=True), file=sys.stderr)
         return EXIT_UNUSABLE
     except sqlite3.Error as exc:
+        if is_storage_full(exc, _db_path(args) if hasattr(args, "db") else None):
+            print("cso-console: the disk is full; free space and run again.", file=sys.stderr)
+            return EXIT_FULL
         # A database this version cannot read as expected: say so, never a traceback,
         # and in plain words, not SQLite's.
         print(
@@ -493,5 +608,12 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_UNUSABLE
+    except OSError as exc:  # a file or folder the command needed, refused by the system
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(
+            terminal_safe(f"cso-console: {where}{exc.strerror or exc}; nothing more was done."),
+            file=sys.stderr,
+        )
+        return EXIT_FULL if exc.errno == errno.ENOSPC else EXIT_UNUSABLE
     except KeyboardInterrupt:
         return 130

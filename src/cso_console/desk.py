@@ -166,7 +166,13 @@ class Desk:
         readonly: bool = False,
     ) -> Desk:
         store = SqliteStore(path, desk_code, extra_pragmas, readonly=readonly)
-        return cls(store, town, clock=clock, operator_id=operator_id, operator_role=operator_role)
+        try:
+            return cls(
+                store, town, clock=clock, operator_id=operator_id, operator_role=operator_role
+            )
+        except BaseException:  # nothing left open behind a desk that did not open
+            store.close()
+            raise
 
     def close(self) -> None:
         self.store.close()
@@ -275,13 +281,16 @@ class Desk:
                 return Outcome(False, f"Operator {self.operator_id} is disabled.")
             if cmd.lead_only and role is not OperatorRole.LEAD:
                 return Outcome(False, "Only a shift lead can do that.")  # before any lookup
-            if isinstance(cmd, ReceiveCall) and cmd.source_id:
-                taken = tx.source_owners([cmd.source_id]).get(cmd.source_id)
-                if taken:
+            if isinstance(cmd, ReceiveCall) and (cmd.source_id or cmd.earlier_source_ids):
+                ids = [i for i in (cmd.source_id, *cmd.earlier_source_ids) if i]
+                owners = tx.source_owners(ids)
+                known = next((i for i in ids if i in owners), None)
+                if known:
+                    taken = owners[known]
                     held = tx.load_state([taken], []).calls.get(taken)
                     if held is not None and not self._same_call(held, cmd):
                         return Outcome(False, (
-                            f"source id {cmd.source_id} was taken as call "
+                            f"source id {known} was taken as call "
                             f"{short_number(taken)} with other details; not taken again"
                         ))  # fmt: skip
                     return Outcome(True, f"already taken as {taken}", already=True, call_id=taken)
@@ -336,6 +345,8 @@ class Desk:
             (ct.code if ct else cmd.type_code) == held.type_code
             and place == normalize_place(held.location)
             and cmd.narrative == held.narrative
+            and (cmd.caller_name or None) == held.caller_name
+            and (cmd.caller_phone or None) == held.caller_phone
         )
 
     def _remember(self, events: list[Event]) -> None:

@@ -14,7 +14,7 @@ from cso_console.desk import Desk
 from cso_console.domain.events import CALLER_FIELDS, SECRET_FIELDS
 from cso_console.store.rows import CALL_FIELDS, t
 
-_RELATIVE = re.compile(r"^(\d+)\s*([mhd])$")
+_RELATIVE = re.compile(r"^(\d+)\s*([mhd])$", re.ASCII)
 
 # A call's own fields (written once, in domain.model.Call), caller details apart, then
 # what an export adds: the type's label and the units that were on the call.
@@ -40,13 +40,17 @@ EVENT_COLUMNS = [
 ]
 
 
-def parse_since(text: str, now: datetime) -> str:
+def parse_since(text: str, now: datetime) -> str | None:
     """``2026-11-21``, ``2026-11-21T08:00`` (local unless it says otherwise), or ``90m``,
-    ``8h``, ``2d`` ago; returns the UTC ISO text the store compares against."""
+    ``8h``, ``2d`` ago; returns the UTC ISO text the store compares against, or None for
+    a time before any record (``99999d``, ``0001-01-01``: everything)."""
     m = _RELATIVE.match(text.strip().lower())
     if m:
         n, unit = int(m.group(1)), m.group(2)
-        when = now - timedelta(**{{"m": "minutes", "h": "hours", "d": "days"}[unit]: n})
+        minutes = n * {"m": 1, "h": 60, "d": 24 * 60}[unit]
+        if minutes >= (now - _EARLIEST).total_seconds() / 60:
+            return None  # further back than any record: everything
+        when = now - timedelta(minutes=minutes)
     else:
         try:
             when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
@@ -54,9 +58,20 @@ def parse_since(text: str, now: datetime) -> str:
             raise ValueError(
                 f"--since '{text}' is not a time (e.g. 2026-11-21T08:00, or 8h for 8 hours ago)"
             ) from None
-        if when.tzinfo is None:
-            when = when.astimezone()
+        try:
+            if when.tzinfo is None:
+                when = when.astimezone()
+            when = when.astimezone(UTC)
+        except (OverflowError, ValueError):  # year 1 or 9999 moved across a time zone
+            if when.year < 2000:
+                return None
+            when = datetime.max.replace(tzinfo=UTC)  # after any record: nothing
+        if when <= _EARLIEST:
+            return None
     return t(when.astimezone(UTC)) or ""
+
+
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # before any call (calls start in 2000)
 
 
 def call_records(

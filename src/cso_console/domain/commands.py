@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -80,6 +80,8 @@ class ReceiveCall(Command):
     narrative: str = ""
     received_at: datetime | None = None
     source_id: str | None = None
+    # Ids an earlier version derived for the same line: looked up, never stored (intake).
+    earlier_source_ids: tuple[str, ...] = ()
     duplicate_of: str | None = None  # link at once instead of queueing
     transfer_to: str | None = None  # emergency types: hand over, record it
 
@@ -307,7 +309,44 @@ def _clear_all(state: State, call_id: str, disposition: str | None) -> list[Draf
     ]
 
 
+# The most a new call's text may hold, whoever writes it (a feed, the console's form): a
+# call is read on an 80-column screen, so a 10 MB narrative is a mistake, not a call.
+CALL_TEXT_LIMITS = {
+    "type_code": ("type", 40),
+    "location": ("location", 200),
+    "caller_name": ("caller name", 100),
+    "caller_phone": ("caller phone", 40),
+    "narrative": ("narrative", 4000),
+    "source_id": ("source id", 200),
+}
+# A call received before this is a mistake in the feed (and a time no clock can show).
+EARLIEST_RECEIVED = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def check_call_text(cmd: ReceiveCall, now: datetime) -> None:
+    """Refuse a new call whose text is too long or holds a NUL, or whose time is not one a
+    desk can show: every writer of calls obeys the same limits."""
+    values = cmd.__dict__
+    for name, (label, limit) in CALL_TEXT_LIMITS.items():
+        value = values.get(name)
+        if not value:
+            continue
+        if len(value) > limit:
+            raise Refused(f"The {label} is longer than {limit:,} characters.")
+        if "\x00" in value:
+            raise Refused(f"The {label} holds a NUL character.")
+    when = cmd.received_at
+    if when is not None:
+        if when.tzinfo is None:
+            raise Refused("The time received has no time zone.")
+        if when < EARLIEST_RECEIVED:
+            raise Refused("The time received is before 2000.")
+        if when > now:
+            raise Refused("The time received is in the future.")
+
+
 def _receive(state: State, ctx: Context, cmd: ReceiveCall) -> list[Draft]:
+    check_call_text(cmd, ctx.now)
     ct = ctx.town.find_call_type(cmd.type_code)
     if ct is None:
         raise Refused(f"'{cmd.type_code}' is not a call type.")

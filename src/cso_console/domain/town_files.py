@@ -62,10 +62,8 @@ def _rows(
     if not path.is_file():
         probs.add(name, None, None, "file is missing")
         return
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        probs.add(name, None, None, f"cannot be read: {exc}")
+    text = _read_text(path, name, probs)
+    if text is None:
         return
     reader = csv.DictReader(text.splitlines())
     header = tuple(h.strip() for h in (reader.fieldnames or ()))
@@ -73,7 +71,7 @@ def _rows(
     if missing:
         probs.add(name, 1, None, f"header lacks column(s) {', '.join(missing)}")
         return
-    for row in reader:
+    for row in _csv_rows(reader, name, probs):
         line = reader.line_num
         if not any((v or "").strip() for v in row.values()):
             continue
@@ -81,6 +79,37 @@ def _rows(
             probs.add(name, line, None, "more fields than the header has")
             continue
         yield line, {k.strip(): (v or "").strip() for k, v in row.items() if k}
+
+
+MAX_FILE_BYTES = 16 * 1024 * 1024  # a town file larger than this is a mistake
+
+
+def _read_text(path: Path, name: str, probs: _Problems) -> str | None:
+    """A town file as text, or None with the problem said (too large, not UTF-8, unreadable)."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        probs.add(name, None, None, f"cannot be read ({exc.strerror or exc})")
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        probs.add(name, None, None, f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        probs.add(name, line, None, "is not UTF-8 text (save it as UTF-8)")
+        return None
+
+
+def _csv_rows(
+    reader: csv.DictReader[str], name: str, probs: _Problems
+) -> Iterator[dict[str, str | None]]:
+    try:
+        yield from reader
+    except csv.Error as exc:  # a field past the csv module's size limit, a NUL
+        probs.add(name, reader.line_num, None, f"cannot be read as CSV ({exc})")
 
 
 def _build(model: Callable[..., Any], file: str, line: int, probs: _Problems, **fields: Any) -> Any:
@@ -118,12 +147,17 @@ def _read_town_toml(folder: Path, probs: _Problems) -> dict[str, Any]:
     if not path.is_file():
         probs.add(name, None, None, "file is missing")
         return {}
-    text = path.read_text(encoding="utf-8")
+    text = _read_text(path, name, probs)
+    if text is None:
+        return {}
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         probs.add(name, int(m.group(1)) if m else None, None, f"not valid TOML: {exc}")
+        return {}
+    except RecursionError:
+        probs.add(name, None, None, "not valid TOML: nested too deep")
         return {}
     out: dict[str, Any] = {}
     for key in ("name", "agency"):
@@ -238,7 +272,7 @@ def load_town(folder: str | Path) -> Town:
     if not map_path.is_file():
         probs.add("beatmap.txt", None, None, "file is missing")
     else:
-        beat_map = map_path.read_text(encoding="utf-8").rstrip("\n")
+        beat_map = (_read_text(map_path, "beatmap.txt", probs) or "").rstrip("\n")
         for i, text in enumerate(beat_map.splitlines(), 1):
             if len(text) > MAP_MAX_WIDTH:
                 probs.add("beatmap.txt", i, None, f"{len(text)} columns; at most {MAP_MAX_WIDTH}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 import struct
 from datetime import UTC, datetime
@@ -113,8 +114,16 @@ def inspect_file(path: Path) -> str:
 
 
 def _create_file(path: Path) -> None:
+    folder = path.parent
+    if folder.is_symlink() and not folder.exists():
+        raise StoreError(
+            f"{folder} is a link to a folder that does not exist; the database cannot be "
+            "created there."
+        )
+    if folder.exists() and not folder.is_dir():
+        raise StoreError(f"{folder} is not a folder; the database cannot be created there.")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
         os.chmod(path, 0o600)
@@ -124,12 +133,31 @@ def _create_file(path: Path) -> None:
         raise StoreError(f"{path}: the database cannot be created ({exc.strerror}).") from None
 
 
-def is_storage_full(exc: BaseException) -> bool:
+SQLITE_IOERR = 10
+LOW_SPACE = 1 << 20  # an I/O error with less free space than this is a full disk
+
+
+def free_bytes(folder: Path) -> int | None:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
+
+
+def is_storage_full(exc: BaseException, path: Path | None = None) -> bool:
+    """SQLITE_FULL; or, for a database at ``path``, an I/O error on a disk with (almost)
+    no space left: SQLite reports a full disk while it grows its ``-shm`` or ``-wal``
+    file as an I/O error (SQLITE_IOERR_SHMSIZE, _WRITE), not as SQLITE_FULL."""
     orig = getattr(exc, "orig", exc)
-    if isinstance(orig, sqlite3.OperationalError):
-        code = getattr(orig, "sqlite_errorcode", None)
-        return code == SQLITE_FULL or "database or disk is full" in str(orig)
-    return False
+    if not isinstance(orig, sqlite3.Error):
+        return False
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code == SQLITE_FULL or "database or disk is full" in str(orig):
+        return True
+    if path is None or not (code is not None and code & 0xFF == SQLITE_IOERR):
+        return False
+    free = free_bytes(Path(path).parent)
+    return free is not None and free < LOW_SPACE
 
 
 def _pragmas(conn: sqlite3.Connection, extra: dict[str, int] | None) -> None:
@@ -147,7 +175,13 @@ def connect(path: Path, extra_pragmas: dict[str, int] | None = None) -> sqlite3.
     conn = sqlite3.connect(
         path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
     )
-    _pragmas(conn, extra_pragmas)
+    try:
+        _pragmas(conn, extra_pragmas)
+    except sqlite3.Error as exc:
+        conn.close()
+        if is_storage_full(exc, path):
+            raise StorageFull("The disk is full; the database could not be opened.") from None
+        raise
     return conn
 
 
@@ -228,7 +262,11 @@ def open_readonly(path: Path) -> sqlite3.Connection:
             f"{path} was written by an older CSO Console (schema {version}); open it once "
             "with `cso-console run --db` to upgrade it, then read it."
         )
-    check_tables(conn, path)
+    try:
+        check_tables(conn, path)
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
@@ -352,7 +390,7 @@ def prepare(path: Path, desk_code: str | None, extra_pragmas: dict[str, int] | N
     except sqlite3.Error as exc:
         if conn.in_transaction:
             conn.rollback()
-        if is_storage_full(exc):
+        if is_storage_full(exc, path):
             raise StorageFull("The disk is full; the database could not be prepared.") from None
         raise StoreError(f"{path}: {plain_error(exc)}.") from None
     except BaseException:

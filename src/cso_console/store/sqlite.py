@@ -653,14 +653,22 @@ class SqliteStore:
         self._readers_lock = threading.Lock()
         if readonly:
             self._w = open_readonly(self.path)
-            row = self._w.execute("SELECT value FROM meta WHERE key = 'desk_code'").fetchone()
+            try:
+                row = self._w.execute("SELECT value FROM meta WHERE key = 'desk_code'").fetchone()
+            except BaseException:
+                self._w.close()
+                raise
             self.desk_code = str(row[0]) if row else "D1"
             self._local.conn = self._w
             self._watch = self._w
         else:
             self.desk_code = prepare(self.path, desk_code, extra_pragmas)
             self._w = connect(self.path, extra_pragmas)
-            self._watch = connect(self.path, extra_pragmas)
+            try:
+                self._watch = connect(self.path, extra_pragmas)
+            except BaseException:  # (a full disk) no connection is left open behind
+                self._w.close()
+                raise
         self._watch_lock = threading.Lock()
         self._write_lock = threading.RLock()
         self.officer_cache: dict[str, Officer] = {}
@@ -721,7 +729,7 @@ class SqliteStore:
             cur.close()
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
-        if is_storage_full(exc):
+        if is_storage_full(exc, self.path):
             return StorageFull(
                 "Not saved: the disk is full. Nothing was written; free space and try again."
             )
