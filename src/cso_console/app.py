@@ -16,16 +16,18 @@ Both threads post to the app only; widgets are touched on the UI thread alone.
 from __future__ import annotations
 
 import locale
+import os
 import queue
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.filter import LineFilter
 from textual.message import Message
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.timer import Timer
@@ -38,6 +40,7 @@ from cso_console.domain.events import Event
 from cso_console.domain.fold import Changed
 from cso_console.domain.model import Call, Officer
 from cso_console.widgets.boards import CallQueue, OfficerBoard
+from cso_console.widgets.glyphs import glyph_filter
 from cso_console.widgets.message import MessageLine
 
 WATCH_INTERVAL = 0.25  # seconds between data_version looks while nothing else is asked
@@ -256,6 +259,8 @@ class ConsoleApp(App[int]):
         super().__init__()
         self.desk = desk
         self.ascii_only = ascii_only
+        # --ascii: ASCII only; TERM=linux: no frame or block glyphs (see widgets/glyphs.py)
+        self._glyphs = glyph_filter(ascii_only, os.environ.get("TERM", ""))
         self.link = DeskLink(desk, self.post_message)
         self.pending: list[Ticket] = []
         self._arrived: list[Event] = []
@@ -263,6 +268,10 @@ class ConsoleApp(App[int]):
         self._burst_at = 0.0
         self._feed_error = ""
         self._unsubscribe = desk.subscribe(self._desk_changed)
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        filters = super().get_line_filters()
+        return [*filters, self._glyphs] if self._glyphs is not None else filters
 
     def on_mount(self) -> None:
         from cso_console.screens.board import BoardScreen

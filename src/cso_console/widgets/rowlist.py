@@ -25,6 +25,12 @@ class RowList(ScrollView, can_focus=True):
     RowList > .rowlist--header { text-style: bold; color: $text-muted; }
     RowList > .rowlist--amber { color: $warning; }
     RowList > .rowlist--red { color: $error; text-style: bold; }
+    /* NO_COLOR: urgent rows as bright as the rest (their ! / !! marks say it), the
+       selection in reverse video in the focused list, underlined in the other */
+    RowList:nocolor > .rowlist--amber { color: $foreground; }
+    RowList:nocolor > .rowlist--red { color: $foreground; text-style: bold; }
+    RowList:nocolor > .rowlist--cursor { text-style: underline; }
+    RowList:nocolor:focus > .rowlist--cursor { text-style: bold reverse; }
     """
     BINDINGS = [
         Binding("up,k", "move(-1)", "Up", show=False, id="list.up"),
