@@ -14,6 +14,7 @@ from cso_console.domain.callnumber import short_number
 from cso_console.domain.model import Call, Officer, OfficerStatus
 from cso_console.domain.recommend import recommend
 from cso_console.screens.picker import Choice, PickerScreen, TextPrompt
+from cso_console.widgets.format import status_word
 
 if TYPE_CHECKING:
     from cso_console.app import ConsoleApp
@@ -85,7 +86,8 @@ class DeskActions(Screen[None]):
             return
         if not call.status.is_open:
             self.say(
-                f"Call {short_number(call.call_id)} is {call.status.value.lower()}.", error=True
+                f"Call {short_number(call.call_id)} is {status_word(call.status).lower()}.",
+                error=True,
             )
             return
         choices = []
@@ -143,7 +145,7 @@ class DeskActions(Screen[None]):
             call_id = call.call_id
             if not call.status.is_open:  # refuse now, not after a disposition is picked
                 self.say(
-                    f"Call {short_number(call_id)} is {call.status.value.lower()}; "
+                    f"Call {short_number(call_id)} is {status_word(call.status).lower()}; "
                     "there is nothing to clear.",
                     error=True,
                 )

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from cso_console.widgets.beatmap import beat_counts, counts_table, render_map
+from cso_console.widgets.beatmap import beat_counts, counts_table, map_panel
 
 if TYPE_CHECKING:
     from cso_console.app import ConsoleApp, Feed
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 class BeatMapScreen(Screen[None]):
     DEFAULT_CSS = """
+    BeatMapScreen #counts { margin-top: 1; }
     BeatMapScreen { padding: 0 1; }
     BeatMapScreen #keys { dock: bottom; height: 1; color: $text-muted; }
     """
@@ -25,9 +26,7 @@ class BeatMapScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="map", markup=False)
         yield Static("", id="counts", markup=False)
-        yield Static(
-            "P pending calls  U units on duty  ! calls waiting   Esc back", id="keys", markup=False
-        )
+        yield Static("Esc back to the board", id="keys", markup=False)
 
     def on_mount(self) -> None:
         self._draw()
@@ -43,7 +42,7 @@ class BeatMapScreen(Screen[None]):
         town = app.desk.town
         calls, officers = app.known_calls(), app.known_officers()
         counts = beat_counts(town, list(calls.values()), list(officers.values()))
-        self.query_one("#map", Static).update(render_map(town, counts))
+        self.query_one("#map", Static).update(map_panel(town, counts))
         self.query_one("#counts", Static).update(counts_table(town, counts))
 
     def action_back(self) -> None:

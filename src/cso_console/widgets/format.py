@@ -6,6 +6,7 @@ from datetime import datetime
 
 from rich.cells import cell_len, set_cell_size
 
+from cso_console.domain.model import CallStatus, OfficerStatus
 from cso_console.text import terminal_safe
 
 
@@ -31,3 +32,8 @@ def elapsed(since: datetime | None, now: datetime) -> str:
     if secs < 86400:
         return f"{secs // 3600}h{secs % 3600 // 60:02d}"
     return f"{secs // 86400}d{secs % 86400 // 3600:02d}"
+
+
+def status_word(status: CallStatus | OfficerStatus) -> str:
+    """The one word(s) for a status on every screen: ``ON SCENE``, ``OUT OF SERVICE``."""
+    return status.value.replace("_", " ")
