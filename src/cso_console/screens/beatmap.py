@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 
 class BeatMapScreen(Screen[None]):
+    HELP_TITLE = "Beat map"
     DEFAULT_CSS = """
     BeatMapScreen #counts { margin-top: 1; }
     BeatMapScreen { padding: 0 1; }

@@ -28,7 +28,38 @@ LISTS_MIN = 80  # the queue and the officer board need this many columns, all co
 WIDE_ROWS = 32  # and the panel needs this many rows
 
 
+BOARD_NOTES = """
+CALL QUEUE (top)
+#         call number
+P         priority, 1 most urgent
+TYPE      call type code (the detail says it in words)
+LOCATION  where; ?place = not verified (not in the town)
+BEAT      the beat it is in; -- = unknown beat
+STATUS    PENDING, SCHEDULED, DISPATCHED, EN ROUTE,
+          ON SCENE
+AGE       since received: 4:05 min:s, 3h05, 2d04 days
+UNITS     officers on the call (call signs)
+!!        LATE: waiting past its priority's target
+!         due: three quarters of the target gone
+P1 and LATE calls are pinned on top; the rest scrolls
+under them (a line marks where).
+
+OFFICERS (bottom): free officers first, off duty last
+UNIT      call sign         STATUS  AVAILABLE, DISPATCHED,
+          EN ROUTE, ON SCENE, BUSY, BREAK, OUT OF
+          SERVICE, OFF DUTY
+BEAT      where they are    CALL    call number
+TIME      in this status    SHIFT   calls this shift
+
+ALERT LINE: the most urgent alert; x acknowledges it.
+MAP (m, or the panel on a wide terminal): calls waiting
+and officers free in each beat.
+"""
+
+
 class BoardScreen(DeskActions):
+    HELP_TITLE = "Board"
+    HELP_NOTES = BOARD_NOTES
     DEFAULT_CSS = """
     BoardScreen { layout: vertical; }
     BoardScreen #main { height: 1fr; }
@@ -171,8 +202,19 @@ class BoardScreen(DeskActions):
         def saved(call_id: str | None) -> None:
             if call_id:
                 self.select_call(call_id)
+                self.say(self._saved_words(call_id))
 
         self.app.push_screen(IntakeScreen(), saved)
+
+    def _saved_words(self, call_id: str) -> str:
+        number = short_number(call_id)
+        call = self.query_one(CallQueue).calls.get(call_id)
+        if call is None:  # linked or transferred at once: not on the queue
+            return f"Call {number} saved; it is not on the queue (see its detail)."
+        return (
+            f"Call {number} saved: P{call.priority} {call.type_code} at {call.location} "
+            f"({call.beat_id or 'beat unknown'}); d dispatches."
+        )
 
     def action_open_call(self) -> None:
         from cso_console.screens.detail import CallDetailScreen

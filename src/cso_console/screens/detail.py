@@ -77,6 +77,7 @@ def describe(e: Event) -> str:
 
 
 class CallDetailScreen(DeskActions):
+    HELP_TITLE = "Call detail"
     DEFAULT_CSS = """
     CallDetailScreen { layout: vertical; }
     CallDetailScreen #body { height: 1fr; padding: 0 1; }
