@@ -18,11 +18,20 @@ if TYPE_CHECKING:
 class BeatMapScreen(Screen[None]):
     HELP_TITLE = "Beat map"
     DEFAULT_CSS = """
-    BeatMapScreen #counts { margin-top: 1; }
+    BeatMapScreen #counts { margin: 1 0; }
     BeatMapScreen { padding: 0 1; }
     BeatMapScreen #keys { dock: bottom; height: 1; color: $text-muted; }
     """
-    BINDINGS = [Binding("escape,m,f6", "back", "Back to board", id="map.back")]
+    BINDINGS = [
+        Binding("escape,m,f6", "back", "Back to board", id="map.back"),
+        # on a short terminal the table runs below the map: the keys scroll to it
+        Binding("down,j", "scroll_down", "Scroll down", id="map.down"),
+        Binding("up,k", "scroll_up", "Scroll up", id="map.up"),
+        Binding("pagedown", "page_down", "Page down", id="map.pagedown"),
+        Binding("pageup", "page_up", "Page up", id="map.pageup"),
+        Binding("home", "scroll_home", "Top", id="map.home"),
+        Binding("end", "scroll_end", "Bottom", id="map.end"),
+    ]
 
     def compose(self) -> ComposeResult:
         yield Static("", id="map", markup=False)
