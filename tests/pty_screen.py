@@ -20,6 +20,7 @@ class Terminal:
         full_env = {**os.environ, "TERM": "xterm-256color", "ESCDELAY": "25", **(env or {})}
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
+        self.raw = bytearray()  # every byte the console wrote, for checks on the bytes
         self.child = pexpect.spawn(exe, args, dimensions=(rows, cols), env=full_env, timeout=10)
 
     def pump(self, seconds: float = 0.2) -> None:
@@ -31,6 +32,7 @@ class Terminal:
                 continue
             except pexpect.EOF:
                 return
+            self.raw += data
             self.stream.feed(data)
 
     def text(self) -> str:

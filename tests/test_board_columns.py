@@ -22,7 +22,7 @@ def test_queue_header_over_its_columns_and_numbers_whole(town: Town) -> None:
     assert "50001" in row and "~" not in row.split()[0]
     for title, value in (("#", "50001"), ("TYPE", "NOISE"), ("LOCATION", "410 Elm"),
                          ("BEAT", "B1"), ("STATUS", "PENDING")):  # fmt: skip
-        at = queue.HEADER.index(title)
+        at = queue.header().index(title)
         if title == "#":  # right-aligned: the number ends under the mark
             assert row.index(value) + len(value) - 1 == at
         else:
@@ -35,6 +35,6 @@ def test_officer_header_over_its_columns() -> None:
     board.set_officers([o])
     board.now = START
     row, _ = board.render_row("C10")
-    for title, value in (("UNIT", "C10"), ("NAME", "Maria"), ("STATUS", "AVAIL"),
+    for title, value in (("UNIT", "C10"), ("NAME", "Maria"), ("STATUS", "AVAILABLE"),
                          ("BEAT", "B1")):  # fmt: skip
-        assert row.index(value) == board.HEADER.index(title), title
+        assert row.index(value) == board.header().index(title), title

@@ -30,7 +30,7 @@ def test_console_opens_on_a_new_database_and_quits_cleanly(tmp_path, env):
 def test_demo_opens_mid_shift(tmp_path):
     term = Terminal(["--demo"], env={"XDG_DATA_HOME": str(tmp_path)})
     screen = term.wait_for("SIGNAL")
-    assert "PENDING" in screen and "ONSCN" in screen and "AVAIL" in screen
+    assert "PENDING" in screen and "ON SCENE" in screen and "AVAILABLE" in screen
     term.send("q")
     term.wait_for("Quit CSO Console?")
     term.send("y")

@@ -13,7 +13,9 @@ def test_board(snap_compare, tmp_path):
 
 
 def test_board_wide_with_map(snap_compare, tmp_path):
-    assert snap_compare(demo_app(tmp_path), terminal_size=(130, 34))
+    assert snap_compare(
+        demo_app(tmp_path), terminal_size=(160, 34)
+    )  # room for the panel and whole lists
 
 
 def test_intake(snap_compare, tmp_path):

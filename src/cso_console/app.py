@@ -16,17 +16,19 @@ Both threads post to the app only; widgets are touched on the UI thread alone.
 from __future__ import annotations
 
 import locale
+import os
 import queue
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.filter import LineFilter
 from textual.message import Message
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.timer import Timer
@@ -42,6 +44,7 @@ from cso_console.domain.model import Call, Officer
 from cso_console.errors import default_error_log, log_error, where
 from cso_console.widgets.alerts import AlertsStrip
 from cso_console.widgets.boards import CallQueue, OfficerBoard
+from cso_console.widgets.glyphs import glyph_filter
 from cso_console.widgets.message import MessageLine
 from cso_console.widgets.steady import Steady
 
@@ -267,6 +270,8 @@ class ConsoleApp(Steady, App[int]):
         self.error_log = error_log or default_error_log()
         self.unexpected = 0  # errors survived this session
         self.ascii_only = ascii_only
+        # --ascii: ASCII only; TERM=linux: no frame or block glyphs (see widgets/glyphs.py)
+        self._glyphs = glyph_filter(ascii_only, os.environ.get("TERM", ""))
         self.link = DeskLink(desk, self.post_message)
         self.pending: list[Ticket] = []
         self._arrived: list[Event] = []
@@ -277,6 +282,10 @@ class ConsoleApp(Steady, App[int]):
         # them; a late call's or a welfare alert's acknowledgement is an event.
         self.timer_acks: set[str] = set()
         self._unsubscribe = desk.subscribe(self._desk_changed)
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        filters = super().get_line_filters()
+        return [*filters, self._glyphs] if self._glyphs is not None else filters
 
     def on_mount(self) -> None:
         from cso_console.screens.board import BoardScreen

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
+from textual import events
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -14,6 +15,8 @@ from cso_console.domain.callnumber import short_number
 from cso_console.domain.model import Call, Officer, OfficerStatus
 from cso_console.domain.recommend import recommend
 from cso_console.screens.picker import Choice, PickerScreen, TextPrompt
+from cso_console.widgets.format import status_word
+from cso_console.widgets.message import MessageLine
 from cso_console.widgets.steady import Steady
 
 if TYPE_CHECKING:
@@ -61,15 +64,25 @@ class DeskActions(Steady, Screen[None]):
         """On the message line; an error is a refusal: it says so and rings the bell."""
         self.console.say(("REFUSED: " if error else "") + text, error=error)
 
+    def on_key(self, event: events.Key) -> None:
+        """A key starts the next action: what the message line said about the last one
+        goes (it runs before the key's binding, so the key's own answer stays)."""
+        for line in self.query(MessageLine):
+            line.clear()
+
     def run_command(
-        self, cmd: c.Command, done: str, then: Callable[[Outcome], None] | None = None
+        self,
+        cmd: c.Command,
+        done: str | Callable[[], str],
+        then: Callable[[Outcome], None] | None = None,
     ) -> None:
         """Hand the command to the desk's writer and return at once; the message line
-        says ``done`` (or why it was refused) when the outcome is back."""
+        says ``done`` (or why it was refused) when the outcome is back. ``done`` may be
+        a function, asked then: the board already has the rows the command touched."""
 
         def settled(outcome: Outcome) -> None:
             if outcome.ok:
-                self.say(done)
+                self.say(done if isinstance(done, str) else done())
             else:
                 self.say(outcome.reason, error=True)
             if then is not None:
@@ -86,7 +99,8 @@ class DeskActions(Steady, Screen[None]):
             return
         if not call.status.is_open:
             self.say(
-                f"Call {short_number(call.call_id)} is {call.status.value.lower()}.", error=True
+                f"Call {short_number(call.call_id)} is {status_word(call.status).lower()}.",
+                error=True,
             )
             return
         choices = []
@@ -111,13 +125,12 @@ class DeskActions(Steady, Screen[None]):
         def chosen(officer_id: str | None) -> None:
             if officer_id:
                 role = "to assist on" if call.active_assignments else "to"
+                why = reasons.get(officer_id, ())
+                lacks = [r.removeprefix("LACKS ") for r in why if r.startswith("LACKS ")]
+                note = f" (lacks {', '.join(lacks)})" if lacks else ""
                 self.run_command(
-                    c.Dispatch(
-                        call=call.call_id,
-                        officers=(officer_id,),
-                        reasons=reasons.get(officer_id, ()),
-                    ),
-                    f"{officer_id} dispatched {role} call {short_number(call.call_id)}.",
+                    c.Dispatch(call=call.call_id, officers=(officer_id,), reasons=why),
+                    f"{officer_id} dispatched {role} call {short_number(call.call_id)}{note}.",
                 )
 
         self.app.push_screen(PickerScreen(title, choices), chosen)
@@ -144,7 +157,7 @@ class DeskActions(Steady, Screen[None]):
             call_id = call.call_id
             if not call.status.is_open:  # refuse now, not after a disposition is picked
                 self.say(
-                    f"Call {short_number(call_id)} is {call.status.value.lower()}; "
+                    f"Call {short_number(call_id)} is {status_word(call.status).lower()}; "
                     "there is nothing to clear.",
                     error=True,
                 )
@@ -164,10 +177,15 @@ class DeskActions(Steady, Screen[None]):
             if not code:
                 return
             if who:
-                self.run_command(
-                    c.ClearUnit(officer=who, call=call_id, disposition=code),
-                    f"{who} cleared from call {short_number(call_id)} ({code}).",
-                )
+                number = short_number(call_id)
+
+                def cleared() -> str:
+                    text = f"{who} cleared from call {number} ({code})."
+                    if call_id not in self.console.known_calls():  # the last one on it
+                        text += f" Call {number} closed: nobody else was on it."
+                    return text
+
+                self.run_command(c.ClearUnit(officer=who, call=call_id, disposition=code), cleared)
             else:
                 self.run_command(
                     c.CloseCall(call=call_id, disposition=code),

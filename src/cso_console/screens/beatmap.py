@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from cso_console.widgets.beatmap import beat_counts, counts_table, render_map
+from cso_console.widgets.beatmap import beat_counts, counts_table, map_panel
 from cso_console.widgets.steady import Steady
 
 if TYPE_CHECKING:
@@ -17,18 +17,27 @@ if TYPE_CHECKING:
 
 
 class BeatMapScreen(Steady, Screen[None]):
+    HELP_TITLE = "Beat map"
     DEFAULT_CSS = """
+    BeatMapScreen #counts { margin: 1 0; }
     BeatMapScreen { padding: 0 1; }
     BeatMapScreen #keys { dock: bottom; height: 1; color: $text-muted; }
     """
-    BINDINGS = [Binding("escape,m,f6", "back", "Back to board", id="map.back")]
+    BINDINGS = [
+        Binding("escape,m,f6", "back", "Back to board", id="map.back"),
+        # on a short terminal the table runs below the map: the keys scroll to it
+        Binding("down,j", "scroll_down", "Scroll down", id="map.down"),
+        Binding("up,k", "scroll_up", "Scroll up", id="map.up"),
+        Binding("pagedown", "page_down", "Page down", id="map.pagedown"),
+        Binding("pageup", "page_up", "Page up", id="map.pageup"),
+        Binding("home", "scroll_home", "Top", id="map.home"),
+        Binding("end", "scroll_end", "Bottom", id="map.end"),
+    ]
 
     def compose(self) -> ComposeResult:
         yield Static("", id="map", markup=False)
         yield Static("", id="counts", markup=False)
-        yield Static(
-            "P pending calls  U units on duty  ! calls waiting   Esc back", id="keys", markup=False
-        )
+        yield Static("Esc back to the board", id="keys", markup=False)
 
     def on_mount(self) -> None:
         self._draw()
@@ -44,7 +53,7 @@ class BeatMapScreen(Steady, Screen[None]):
         town = app.desk.town
         calls, officers = app.known_calls(), app.known_officers()
         counts = beat_counts(town, list(calls.values()), list(officers.values()))
-        self.query_one("#map", Static).update(render_map(town, counts))
+        self.query_one("#map", Static).update(map_panel(town, counts))
         self.query_one("#counts", Static).update(counts_table(town, counts))
 
     def action_back(self) -> None:

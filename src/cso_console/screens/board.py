@@ -11,11 +11,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from cso_console.domain.alerts import current_alerts
+from cso_console.domain.callnumber import short_number
 from cso_console.domain.model import Call, Officer
 from cso_console.screens.actions import DeskActions, call_bindings
 from cso_console.screens.alerts import acknowledge, open_alerts
 from cso_console.widgets.alerts import AlertsStrip
-from cso_console.widgets.beatmap import beat_counts, render_map
+from cso_console.widgets.beatmap import beat_counts, map_panel, map_width
 from cso_console.widgets.boards import CallQueue, OfficerBoard
 from cso_console.widgets.message import MessageLine
 from cso_console.widgets.status import StatusBar
@@ -23,10 +24,42 @@ from cso_console.widgets.status import StatusBar
 if TYPE_CHECKING:
     from cso_console.app import Feed
 
-WIDE = (120, 32)
+LISTS_MIN = 80  # the queue and the officer board need this many columns, all columns shown
+WIDE_ROWS = 32  # and the panel needs this many rows
+
+
+BOARD_NOTES = """
+CALL QUEUE (top)
+#         call number
+P         priority, 1 most urgent
+TYPE      call type code (the detail says it in words)
+LOCATION  where; ?place = not verified (not in the town)
+BEAT      the beat it is in; -- = unknown beat
+STATUS    PENDING, SCHEDULED, DISPATCHED, EN ROUTE,
+          ON SCENE
+AGE       since received: 4:05 min:s, 3h05, 2d04 days
+UNITS     officers on the call (call signs)
+!!        LATE: waiting past its priority's target
+!         due: three quarters of the target gone
+P1 and LATE calls are pinned on top; the rest scrolls
+under them (a line marks where).
+
+OFFICERS (bottom): free officers first, off duty last
+UNIT      call sign         STATUS  AVAILABLE, DISPATCHED,
+          EN ROUTE, ON SCENE, BUSY, BREAK, OUT OF
+          SERVICE, OFF DUTY
+BEAT      where they are    CALL    call number
+TIME      in this status    SHIFT   calls this shift
+
+ALERT LINE: the most urgent alert; x acknowledges it.
+MAP (m, or the panel on a wide terminal): calls waiting
+and officers free in each beat.
+"""
 
 
 class BoardScreen(DeskActions):
+    HELP_TITLE = "Board"
+    HELP_NOTES = BOARD_NOTES
     DEFAULT_CSS = """
     BoardScreen { layout: vertical; }
     BoardScreen #main { height: 1fr; }
@@ -34,10 +67,8 @@ class BoardScreen(DeskActions):
     BoardScreen CallQueue { height: 1fr; border: ascii $primary; }
     BoardScreen OfficerBoard { height: 1fr; border: ascii $secondary; }
     BoardScreen CallQueue:focus, BoardScreen OfficerBoard:focus { border: ascii $accent; }
-    BoardScreen #map { width: 78; border: ascii $secondary; display: none; }
+    BoardScreen #map { width: auto; border: ascii $secondary; padding: 0 1; display: none; }
     BoardScreen.-map #map { display: block; }
-    BoardScreen.-map.-narrow #lists { display: none; }
-    BoardScreen.-map.-narrow #map { width: 1fr; }
     BoardScreen #message { height: 1; padding: 0 1; }
     BoardScreen #message.error { text-style: bold; }
     BoardScreen #keys { height: 1; padding: 0 1; color: $text-muted; }
@@ -71,20 +102,30 @@ class BoardScreen(DeskActions):
             markup=False,
         )
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.map_wanted = True  # p hides the panel (and shows it again) where it fits
+
     def on_mount(self) -> None:
         self.reload()
         self.tick(self.desk.now())
         self.query_one(CallQueue).focus()
-        self._fit(self.app.size.width, self.app.size.height)
+        self._fit()
 
     def on_resize(self) -> None:
-        self._fit(self.app.size.width, self.app.size.height)
+        self._fit()
 
-    def _fit(self, width: int, height: int) -> None:
-        wide = width >= WIDE[0] and height >= WIDE[1]
-        self.set_class(not wide, "-narrow")
-        if wide:
-            self.add_class("-map")
+    def wide_size(self) -> tuple[int, int]:
+        """The smallest terminal with room for the map panel beside whole lists."""
+        return LISTS_MIN + map_width(self.desk.town) + 4, WIDE_ROWS  # + border and padding
+
+    def _fit(self) -> None:
+        """The map panel beside the lists when both fit whole; it never squeezes the
+        queue or takes its place (the full map is one key away: m)."""
+        width, height = self.wide_size()
+        room = self.app.size.width >= width and self.app.size.height >= height
+        self.set_class(room and self.map_wanted, "-map")
+        self._refresh_map()
 
     # model ----------------------------------------------------------------
 
@@ -124,7 +165,7 @@ class BoardScreen(DeskActions):
         counts = beat_counts(
             self.desk.town, list(queue.calls.values()), list(board.officers.values())
         )
-        self.query_one("#map", Static).update(render_map(self.desk.town, counts))
+        self.query_one("#map", Static).update(map_panel(self.desk.town, counts))
 
     def tick(self, now: datetime) -> None:
         self.query_one(StatusBar).tick(now)
@@ -169,8 +210,19 @@ class BoardScreen(DeskActions):
         def saved(call_id: str | None) -> None:
             if call_id:
                 self.select_call(call_id)
+                self.say(self._saved_words(call_id))
 
         self.app.push_screen(IntakeScreen(), saved)
+
+    def _saved_words(self, call_id: str) -> str:
+        number = short_number(call_id)
+        call = self.query_one(CallQueue).calls.get(call_id)
+        if call is None:  # linked or transferred at once: not on the queue
+            return f"Call {number} saved; it is not on the queue (see its detail)."
+        return (
+            f"Call {number} saved: P{call.priority} {call.type_code} at {call.location} "
+            f"({call.beat_id or 'beat unknown'}); d dispatches."
+        )
 
     def action_open_call(self) -> None:
         from cso_console.screens.detail import CallDetailScreen
@@ -202,10 +254,17 @@ class BoardScreen(DeskActions):
         self.app.push_screen(BeatMapScreen())
 
     def action_toggle_map(self) -> None:
-        self.toggle_class("-map")
-        self._refresh_map()
-        if self.has_class("-map") and self.has_class("-narrow"):
-            self.say("Map panel shown; p hides it.")
+        width, height = self.wide_size()
+        if self.app.size.width < width or self.app.size.height < height:
+            self.say(
+                f"The map panel needs a terminal of {width}x{height} or more; "
+                "m shows the full beat map.",
+                error=True,
+            )
+            return
+        self.map_wanted = not self.map_wanted
+        self._fit()
+        self.say("Map panel shown; p hides it." if self.map_wanted else "Map panel hidden.")
 
     def action_help(self) -> None:
         from cso_console.screens.help import HelpScreen

@@ -18,7 +18,7 @@ from cso_console.domain.events import Event, EventType
 from cso_console.domain.model import Call
 from cso_console.screens.actions import DeskActions, call_bindings
 from cso_console.text import terminal_safe
-from cso_console.widgets.format import elapsed, local_time
+from cso_console.widgets.format import elapsed, local_time, status_word
 from cso_console.widgets.message import MessageLine
 
 if TYPE_CHECKING:
@@ -85,6 +85,7 @@ def describe(e: Event) -> str:
 
 
 class CallDetailScreen(DeskActions):
+    HELP_TITLE = "Call detail"
     DEFAULT_CSS = """
     CallDetailScreen { layout: vertical; }
     CallDetailScreen #body { height: 1fr; padding: 0 1; }
@@ -214,7 +215,7 @@ class CallDetailScreen(DeskActions):
         town, now = self.desk.town, self.desk.now()
         ct = town.call_type_by_code.get(call.type_code)
         lines = [
-            f"CALL {short_number(call.call_id)}  ({call.call_id})   {call.status.value}"
+            f"CALL {short_number(call.call_id)}  ({call.call_id})   {status_word(call.status)}"
             + (f" {call.disposition}" if call.disposition else ""),
             f"Type      {call.type_code} {ct.label if ct else ''}   P{call.priority} "
             f"(target {town.target_minutes(call.priority)} min)",

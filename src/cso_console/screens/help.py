@@ -1,7 +1,10 @@
-"""Help: the keys of the screen underneath, generated from its bindings."""
+"""Help: the keys of the screen underneath, generated from its bindings, then what its
+columns, abbreviations and marks mean (the screen's ``HELP_NOTES``), under the screen's
+own name (``HELP_TITLE``)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from textual.app import ComposeResult
@@ -38,7 +41,19 @@ def key_lines(screen: Screen[Any]) -> list[str]:
             for s in shown:
                 if s not in seen[label]:
                     seen[label].append(s)
+    if not any(k.lower() == "tab" for keys in seen.values() for k in keys):  # the app's
+        seen["Next / previous panel or field"] = ["Tab", "Shift+Tab"]
+        order.append("Next / previous panel or field")
     return [f"{' / '.join(seen[label]):<18} {label}" for label in order]
+
+
+def screen_title(screen: Screen[Any]) -> str:
+    """The screen's name as people say it: ``Call detail``, not ``CallDetailScreen``."""
+    title = getattr(screen, "HELP_TITLE", "")
+    if title:
+        return str(title)
+    words = re.findall(r"[A-Z][a-z]*", type(screen).__name__.removesuffix("Screen"))
+    return " ".join(words).capitalize() or "Console"
 
 
 class HelpScreen(Steady, ModalScreen[None]):
@@ -47,20 +62,24 @@ class HelpScreen(Steady, ModalScreen[None]):
     HelpScreen > Vertical { width: 60; height: auto; max-height: 22; border: ascii $accent;
                             background: $surface; padding: 0 1; }
     HelpScreen VerticalScroll { height: auto; max-height: 18; }
+    HelpScreen #notes { margin-top: 1; }
     """
     BINDINGS = [Binding("escape,question_mark,f1,q", "close", "Close help", id="help.close")]
 
     def __init__(self, screen: Screen[Any]) -> None:
         super().__init__()
         self.lines = key_lines(screen)
-        self.screen_name = type(screen).__name__.replace("Screen", "")
+        self.screen_name = screen_title(screen)
+        self.notes = str(getattr(screen, "HELP_NOTES", "")).strip("\n")
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"KEYS - {self.screen_name}", markup=False)
+            yield Static(f"HELP - {self.screen_name}", markup=False)
             with VerticalScroll():
-                yield Static("\n".join(self.lines), markup=False)
-            yield Static("Esc closes", markup=False)
+                yield Static("KEYS\n" + "\n".join(self.lines), markup=False)
+                if self.notes:
+                    yield Static(self.notes, id="notes", markup=False)
+            yield Static("Esc closes - arrows / PgUp / PgDn scroll", markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

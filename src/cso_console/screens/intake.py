@@ -19,6 +19,7 @@ from cso_console.domain.commands import EMERGENCY_DISPATCH
 from cso_console.domain.town import CallType, Town
 from cso_console.screens.confirm import ConfirmScreen
 from cso_console.screens.picker import Choice, PickerScreen
+from cso_console.widgets.format import status_word
 from cso_console.widgets.message import MessageLine
 from cso_console.widgets.steady import Steady
 
@@ -257,7 +258,7 @@ class IntakeScreen(Steady, Screen[str | None]):
                 Choice(
                     d.call_id,
                     f"Duplicate of {short_number(d.call_id):>5} {d.type_code:<6} "
-                    f"{d.status.value:<10} {d.location[:30]}",
+                    f"{status_word(d.status):<10} {d.location[:30]}",
                 )
                 for d in dups
             ]

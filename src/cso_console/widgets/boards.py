@@ -7,26 +7,15 @@ from datetime import datetime
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.model import Call, CallStatus, Officer, OfficerStatus
 from cso_console.domain.town import Town
-from cso_console.widgets.format import elapsed, fit
+from cso_console.widgets.format import elapsed, fit, status_word
 from cso_console.widgets.rowlist import RowList
 
-_STATUS_WORD = {
-    CallStatus.PENDING: "PENDING",
-    CallStatus.SCHEDULED: "SCHED",
-    CallStatus.DISPATCHED: "DISP",
-    CallStatus.EN_ROUTE: "ENRT",
-    CallStatus.ON_SCENE: "ONSCN",
-}
-_OFFICER_WORD = {
-    OfficerStatus.OFF_DUTY: "OFF",
-    OfficerStatus.AVAILABLE: "AVAIL",
-    OfficerStatus.DISPATCHED: "DISP",
-    OfficerStatus.EN_ROUTE: "ENRT",
-    OfficerStatus.ON_SCENE: "ONSCN",
-    OfficerStatus.BUSY: "BUSY",
-    OfficerStatus.BREAK: "BREAK",
-    OfficerStatus.OUT_OF_SERVICE: "OOS",
-}
+STATUS_CELLS = 10  # DISPATCHED, SCHEDULED: every open call's status word whole
+OFFICER_STATUS_CELLS = 14  # OUT OF SERVICE
+LOCATION_MIN = 19
+UNITS_ROOM = 15  # four call signs: C16 C17 C20 C22
+# every queue cell but the location and the units, with the spaces between them
+_QUEUE_FIXED = 2 + 6 + 1 + 1 + 1 + 6 + 1 + 1 + 4 + 1 + STATUS_CELLS + 1 + 6 + 1
 
 
 def sla_level(call: Call, town: Town, now: datetime) -> str | None:
@@ -40,19 +29,32 @@ def sla_level(call: Call, town: Town, now: datetime) -> str | None:
     return "late" if share >= 1 else "due" if share >= 0.75 else None
 
 
-class CallQueue(RowList):
-    """Pending and active calls, by priority then age."""
+def pinned_call(call: Call, town: Town, now: datetime) -> bool:
+    """P1 calls and calls past their target stay in view above the rest of the queue."""
+    return call.priority == 1 or sla_level(call, town, now) == "late"
 
-    # The header is laid out with the rows' own widths, so the two cannot drift apart.
-    HEADER = (
-        f"  {fit('#', 6, right=True)} P {fit('TYPE', 6)} {fit('LOCATION', 19)} "
-        f"{fit('BEAT', 4)} {fit('STATUS', 7)} {fit('AGE', 6, right=True)} UNITS"
-    )
+
+class CallQueue(RowList):
+    """Open calls: P1 and LATE ones pinned on top, then the rest, by priority then age.
+    The location column takes whatever width the terminal has beyond the others."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.calls: dict[str, Call] = {}
         self.town: Town | None = None
+        self._pinned_ids: frozenset[str] = frozenset()
+
+    def location_cells(self) -> int:
+        width = self.scrollable_content_region.width
+        return max(LOCATION_MIN, width - _QUEUE_FIXED - UNITS_ROOM)
+
+    def header(self) -> str:
+        # Laid out with the rows' own widths, so the two cannot drift apart.
+        return (
+            f"  {fit('#', 6, right=True)} P {fit('TYPE', 6)} "
+            f"{fit('LOCATION', self.location_cells())} {fit('BEAT', 4)} "
+            f"{fit('STATUS', STATUS_CELLS)} {fit('AGE', 6, right=True)} UNITS"
+        )
 
     def set_calls(self, calls: list[Call], town: Town) -> None:
         self.town = town
@@ -69,9 +71,24 @@ class CallQueue(RowList):
                 self.calls.pop(call_id, None)
         self._resort()
 
+    def _pinned(self) -> frozenset[str]:
+        town = self.town
+        if town is None:
+            return frozenset()
+        return frozenset(k for k, c in self.calls.items() if pinned_call(c, town, self.now))
+
     def _resort(self) -> None:
-        ordered = sorted(self.calls.values(), key=lambda c: (c.priority, c.received_at, c.call_id))
-        self.set_keys([c.call_id for c in ordered])
+        self._pinned_ids = pinned = self._pinned()
+        ordered = sorted(
+            self.calls.values(),
+            key=lambda c: (c.call_id not in pinned, c.priority, c.received_at, c.call_id),
+        )
+        self.set_keys([c.call_id for c in ordered], pinned=len(pinned))
+
+    def tick(self, now: datetime) -> None:
+        super().tick(now)
+        if self._pinned() != self._pinned_ids:  # a call went LATE: it joins the pinned
+            self._resort()
 
     @property
     def selected(self) -> Call | None:
@@ -89,20 +106,25 @@ class CallQueue(RowList):
         place = c.location if c.location_verified else "?" + c.location
         text = (
             f"{flag}{fit(short_number(c.call_id), 6, right=True)} {c.priority} "
-            f"{fit(c.type_code, 6)} {fit(place, 19)} "
-            f"{fit(c.beat_id or '--', 4)} {fit(_STATUS_WORD.get(c.status, c.status.value), 7)} "
+            f"{fit(c.type_code, 6)} {fit(place, self.location_cells())} "
+            f"{fit(c.beat_id or '--', 4)} {fit(status_word(c.status), STATUS_CELLS)} "
             f"{fit(elapsed(c.received_at, self.now), 6, right=True)} {units}"
         )
         component = {"late": "rowlist--red", "due": "rowlist--amber"}.get(level or "")
         return text, component
 
 
+def free(o: Officer) -> bool:
+    return o.status is OfficerStatus.AVAILABLE and o.current_call_id is None
+
+
 class OfficerBoard(RowList):
-    """Officers by call sign: status, beat, current call, time in status."""
+    """Officers free to send first, then the others on duty, then those off duty; by
+    call sign in each. Status, beat, current call, time in status, calls this shift."""
 
     HEADER = (
-        f"  {fit('UNIT', 5)} {fit('NAME', 20)} {fit('STATUS', 6)} {fit('BEAT', 4)} "
-        f"{fit('CALL', 6)} {fit('TIME', 6, right=True)} SHIFT"
+        f"  {fit('UNIT', 5)} {fit('NAME', 20)} {fit('STATUS', OFFICER_STATUS_CELLS)} "
+        f"{fit('BEAT', 4)} {fit('CALL', 6)} {fit('TIME', 6, right=True)} SHIFT"
     )
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -124,11 +146,11 @@ class OfficerBoard(RowList):
         self._resort()
 
     def _resort(self) -> None:
-        officers = list(self.officers.values())
-        on_duty = [o for o in officers if o.status is not OfficerStatus.OFF_DUTY]
-        off = [o for o in officers if o.status is OfficerStatus.OFF_DUTY]
-        key = lambda o: (len(o.officer_id), o.officer_id)  # noqa: E731  C9 before C10
-        self.set_keys([o.officer_id for o in sorted(on_duty, key=key) + sorted(off, key=key)])
+        def key(o: Officer) -> tuple[int, int, str]:
+            group = 0 if free(o) else 2 if o.status is OfficerStatus.OFF_DUTY else 1
+            return group, len(o.officer_id), o.officer_id  # C9 before C10
+
+        self.set_keys([o.officer_id for o in sorted(self.officers.values(), key=key)])
 
     @property
     def selected(self) -> Officer | None:
@@ -141,7 +163,8 @@ class OfficerBoard(RowList):
         since = elapsed(o.status_since, self.now) if o.status_since else ""
         text = (
             f"  {fit(o.officer_id, 5)} {fit(o.name, 20)} "
-            f"{fit(_OFFICER_WORD[o.status], 6)} {fit(o.beat_id or o.home_beat or '--', 4)} "
+            f"{fit(status_word(o.status), OFFICER_STATUS_CELLS)} "
+            f"{fit(o.beat_id or o.home_beat or '--', 4)} "
             f"{fit(call, 6)} {fit(since, 6, right=True)} {o.calls_this_shift:>3}"
         )
         return text, None

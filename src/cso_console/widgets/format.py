@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from rich.cells import cell_len, set_cell_size
 
+from cso_console.domain.model import CallStatus, OfficerStatus
 from cso_console.text import terminal_safe
 
 
@@ -43,3 +44,8 @@ def local_time(t: datetime, with_date: bool = True) -> str:
         local, zone = t.astimezone(UTC), " UTC"
     text = local.isoformat(sep=" ", timespec="seconds")[:19]
     return (text if with_date else text[11:]) + zone
+
+
+def status_word(status: CallStatus | OfficerStatus) -> str:
+    """The one word(s) for a status on every screen: ``ON SCENE``, ``OUT OF SERVICE``."""
+    return status.value.replace("_", " ")

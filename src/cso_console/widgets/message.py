@@ -24,6 +24,13 @@ class MessageLine(Steady, Static):
         self.set_class(error, "error")
         self._show()
 
+    def clear(self) -> None:
+        """The last message goes (the next action has begun); "saving..." stays."""
+        if self.text:
+            self.text = ""
+            self.remove_class("error")
+            self._show()
+
     def saving(self, on: bool) -> None:
         """Show "saving..." while a command has been running a while; once it starts,
         the older message goes (it was about something else)."""

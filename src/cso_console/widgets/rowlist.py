@@ -1,6 +1,8 @@
 """A keyboard list on the Line API: only visible rows are rendered, one cursor, no DataTable.
 
 Subclasses give ``row_keys`` and ``render_row``; a change to one row refreshes that line.
+The first ``pinned`` rows stay on the lines under the header while the rest scroll
+beneath them (the queue pins its P1 and LATE calls there).
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ class RowList(Steady, ScrollView, can_focus=True):
     RowList > .rowlist--header { text-style: bold; color: $text-muted; }
     RowList > .rowlist--amber { color: $warning; }
     RowList > .rowlist--red { color: $error; text-style: bold; }
+    /* NO_COLOR: urgent rows as bright as the rest (their ! / !! marks say it), the
+       selection in reverse video in the focused list, underlined in the other */
+    RowList:nocolor > .rowlist--amber { color: $foreground; }
+    RowList:nocolor > .rowlist--red { color: $foreground; text-style: bold; }
+    RowList:nocolor > .rowlist--cursor { text-style: underline; }
+    RowList:nocolor:focus > .rowlist--cursor { text-style: bold reverse; }
     """
     BINDINGS = [
         Binding("up,k", "move(-1)", "Up", show=False, id="list.up"),
@@ -42,21 +50,30 @@ class RowList(Steady, ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.keys: list[str] = []
+        self.pinned = 0  # the first rows, always drawn under the header
         self.now = datetime.now(UTC)
 
     # model ----------------------------------------------------------------
 
-    def set_keys(self, keys: list[str]) -> None:
-        """Replace the rows, keeping the cursor on the same key when it is still there."""
+    def set_keys(self, keys: list[str], pinned: int = 0) -> None:
+        """Replace the rows, keeping the cursor on the same key when it is still there;
+        the first ``pinned`` of them stay in view."""
         current = self.selected_key
         self.keys = keys
-        width = self.scrollable_content_region.width or len(self.HEADER)
+        self.pinned = max(0, min(pinned, len(keys)))
+        width = self.scrollable_content_region.width or len(self.header())
+        # Pinned rows take screen lines the scrolled rows would have had: the content
+        # is as tall as without them (row r sits on content line r + 1).
         self.virtual_size = Size(width, len(keys) + 1)
         if current in keys:
             self.cursor = keys.index(current)
         else:
             self.cursor = min(self.cursor, max(0, len(keys) - 1))
         self.refresh()
+
+    def shown_pinned(self) -> int:
+        """Pinned rows drawn: all of them, but at least one line is left to scroll in."""
+        return min(self.pinned, max(0, self.scrollable_content_region.height - 2))
 
     def select_key(self, key: str) -> None:
         if key in self.keys:
@@ -77,10 +94,18 @@ class RowList(Steady, ScrollView, can_focus=True):
 
     def watch_cursor(self, old: int, new: int) -> None:
         # Content line r holds row r; the header takes the top screen line, so keeping
-        # lines r and r+1 in view keeps row r visible under it.
+        # lines r and r+1 in view keeps row r visible under it. Under k pinned rows,
+        # lines r-k .. r+1 must be in view; a pinned row is always in view.
         self.refresh()
+        pinned = self.shown_pinned()
+        if new < pinned:
+            return
         self.scroll_to_region(
-            Region(0, new, 1, 2), animate=False, force=True, x_axis=False, immediate=True
+            Region(0, new - pinned, 1, pinned + 2),
+            animate=False,
+            force=True,
+            x_axis=False,
+            immediate=True,
         )
 
     def action_move(self, delta: int) -> None:
@@ -94,6 +119,10 @@ class RowList(Steady, ScrollView, can_focus=True):
 
     # rendering ------------------------------------------------------------
 
+    def header(self) -> str:
+        """The column titles, laid out for the current width."""
+        return self.HEADER
+
     def render_row(self, key: str) -> tuple[str, str | None]:
         """(text, component class or None) for one row."""
         raise NotImplementedError
@@ -104,8 +133,9 @@ class RowList(Steady, ScrollView, can_focus=True):
         base = self.rich_style
         if y == 0:
             style = self.get_component_rich_style("rowlist--header")
-            return self._strip(self.HEADER, style, scroll_x, width)
-        row = scroll_y + y - 1
+            return self._strip(self.header(), style, scroll_x, width)
+        pinned = self.shown_pinned()
+        row = y - 1 if y <= pinned else scroll_y + y - 1
         if row >= len(self.keys):
             if not self.keys and row == 0:
                 return self._strip(self.empty_text(), base, scroll_x, width)
@@ -116,6 +146,8 @@ class RowList(Steady, ScrollView, can_focus=True):
             style = self.get_component_rich_style(component)
         if row == self.cursor:
             style = style + self.get_component_rich_style("rowlist--cursor")
+        if y == pinned and scroll_y > 0:  # rows scroll under this one
+            style = style + Style(underline=True)
         return self._strip(text, style, scroll_x, width)
 
     def empty_text(self) -> str:
