@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from cso_console.app import ConsoleApp
-from cso_console.domain import commands as c
+from cso_console.domain.events import CallReceived, Draft, EventType, stamp
 from cso_console.screens.board import BoardScreen
 from cso_console.screens.detail import CallDetailScreen
 from cso_console.screens.intake import IntakeScreen
@@ -85,18 +85,30 @@ def test_a_call_received_in_year_one_shows_in_detail_anywhere(
         try:
             async with app.run_test(size=(80, 24)) as pilot:
                 await pilot.pause()
-                out = app.desk.execute(
-                    c.ReceiveCall(
-                        type_code="NOISE",
-                        location="410 Elm Street",
-                        received_at=datetime(1, 1, 1, tzinfo=UTC),
-                        caller_name=SECRET_NAME,
-                        caller_phone=SECRET_PHONE,
-                    )
+                # A desk refuses such a time now; another desk's journal may hold one.
+                call_id = "D2-26-000001"
+                received = CallReceived(
+                    type_code="NOISE",
+                    priority=3,
+                    location="410 Elm Street",
+                    location_verified=True,
+                    beat_id="B1",
+                    caller_name=SECRET_NAME,
+                    caller_phone=SECRET_PHONE,
+                    received_at=datetime(1, 1, 1, tzinfo=UTC),
                 )
-                assert out.ok, out.reason
+                event = stamp(
+                    Draft(type=EventType.CALL_RECEIVED, call_id=call_id, payload=received),
+                    desk_id="D2",
+                    desk_seq=1,
+                    hlc=app.desk.head()[0] + 1,
+                    occurred_at=app.desk.now(),
+                    operator_id="op9",
+                )
+                report = app.desk.ingest([event])
+                assert report.new == 1, report
                 await caught_up(pilot)
-                app.screen.query_one(CallQueue).select_key(out.call_id or "")
+                app.screen.query_one(CallQueue).select_key(call_id)
                 await pilot.press("enter")
                 await wait_until(pilot, lambda: isinstance(app.screen, CallDetailScreen))
                 await wait_until(pilot, lambda: app.screen.settled, what="the call loaded")
