@@ -378,12 +378,15 @@ class PlaceFinder:
             if scores:
                 break
         whole_word = [lm for s, lm in scores.values() if s >= 90.0]
+        # a word that is also a street's name ("main": Main Street, the Main Library) is
+        # offered, never taken on its own
+        names_a_street = any(w in self._by_base or w in self._streets for w in words)
         out: list[Place] = []
         for score, lm in scores.values():
             at = self._landmark_place.get(lm.name)
             if at is None:
                 continue
-            sure = score >= 100.0 or (score >= 90.0 and len(whole_word) == 1)
+            sure = score >= 100.0 or (score >= 90.0 and len(whole_word) == 1 and not names_a_street)
             out.append(
                 Place(
                     _join(lm.name, unit),
