@@ -44,6 +44,9 @@ _UNIT_RE = re.compile(
     r"|space|spc)\.?\s*#?\s*|#\s*)[0-9a-z][\w-]*)\s*$",
     re.IGNORECASE,
 )
+_UNIT_WORDS = frozenset(
+    "# apt apartment unit suite ste flat room rm floor fl bldg building lot space spc".split()
+)
 _LEADING_NUMBER = re.compile(r"^(\d{1,6})([A-Z]?)\s+(.+)$")
 _TRAILING_NUMBER = re.compile(r"^(.+?)\s+(\d{1,6})([A-Z]?)$")
 _JOINER = re.compile(r"\s*(?:&|/|\bAND\b|\bAT\b)\s*")
@@ -138,6 +141,9 @@ def _words(key: str) -> tuple[str, ...]:
 
 def split_unit(text: str) -> tuple[str, str]:
     """``('410 Elm St', '#3')`` from ``'410 Elm St #3'``; the unit as said, or ``''``."""
+    words = text.lower().replace(",", " ").replace(".", " ").replace("#", " # ").split()
+    if len(words) < 2 or not (_UNIT_WORDS & set(words[-3:])):
+        return text, ""  # the common case, without the expression
     m = _UNIT_RE.search(text)
     if m is None or not text[: m.start()].strip(" ,"):
         return text, ""
@@ -197,9 +203,11 @@ class PlaceFinder:
         if hit is not None:
             return hit
         raw = " ".join(text.split())
-        if not normalize_place(raw).strip("&/ "):
+        body, unit = split_unit(raw)
+        key = normalize_place(body.replace("@", " & ") if "@" in body else body)
+        if not key.strip("&/ "):
             raise ValueError("A location is needed.")
-        found = self._find(raw)
+        found = self._find(raw, key, unit)
         if len(self._cache) >= _CACHE_SIZE:
             self._cache.clear()
         self._cache[text] = found
@@ -212,9 +220,7 @@ class PlaceFinder:
         except ValueError:
             return ""
 
-    def _find(self, raw: str) -> Found:
-        body, unit = split_unit(raw)
-        key = normalize_place(body.replace("@", " & "))
+    def _find(self, raw: str, key: str, unit: str) -> Found:
         places = self._exact(key, unit)
         if not places:
             if _JOINER.search(key):
@@ -232,18 +238,21 @@ class PlaceFinder:
         ranked = sorted(
             best.values(), key=lambda p: (-p.score, not p.sure, _KIND_ORDER[p.kind], p.text)
         )[: self.limit]
-        location = Location(raw, False, None, "unverified", place_key=normalize_place(raw))
-        if ranked and ranked[0].sure:
+        if ranked and ranked[0].sure and ranked[0].verified:
             rival = len(ranked) > 1 and ranked[1].sure and ranked[1].score == ranked[0].score
-            if not rival and ranked[0].verified:
-                location = ranked[0].location()
-        return Found(location, tuple(ranked))
+            if not rival:
+                return Found(ranked[0].location(), tuple(ranked))
+        unverified = Location(raw, False, None, "unverified", place_key=key)
+        return Found(unverified, tuple(ranked))
 
     def _exact(self, key: str, unit: str) -> list[Place]:
         """The common case, quickly: a landmark's exact name, or a number on a street."""
         lm = self._exact_names.get(key) or self._exact_names.get(" ".join(_words(key)))
         if lm is not None:  # and a street of the same name ("ferry"), without guessing
-            return self._landmarks(key, unit) + self._street_only(key, unit, loose=False)
+            at = self._landmark_place.get(lm.name)
+            if at is not None:
+                named = self._place_of(lm, at, 100.0, True, unit)
+                return [named, *self._street_only(key, unit, loose=False)]
         m = _LEADING_NUMBER.match(key)
         if m and m.group(3) in self._streets:
             return self._address(key, unit)
@@ -387,21 +396,23 @@ class PlaceFinder:
             if at is None:
                 continue
             sure = score >= 100.0 or (score >= 90.0 and len(whole_word) == 1 and not names_a_street)
-            out.append(
-                Place(
-                    _join(lm.name, unit),
-                    "landmark",
-                    at.beat_id,
-                    at.key,
-                    score,
-                    sure,
-                    at.street,
-                    at.number,
-                    unit=unit,
-                    note=at.text,
-                )
-            )
+            out.append(self._place_of(lm, at, score, sure, unit))
         return out
+
+    @staticmethod
+    def _place_of(lm: Landmark, at: Place, score: float, sure: bool, unit: str) -> Place:
+        return Place(
+            _join(lm.name, unit),
+            "landmark",
+            at.beat_id,
+            at.key,
+            score,
+            sure,
+            at.street,
+            at.number,
+            unit=unit,
+            note=at.text,
+        )
 
 
 def _landmark_score(key: str, said: str, words: tuple[str, ...], name: _Name, typo: bool) -> float:

@@ -97,11 +97,14 @@ _SUFFIXES = {
 }
 
 
+_PUNCTUATION = re.compile(r"[^\w&/ ]+|_")
+
+
 def normalize_place(text: str) -> str:
     """Upper case, no punctuation, one space, street suffixes spelled out."""
     # Letters and digits of any script are kept (a place named in Cyrillic or Japanese is
     # still a place); punctuation goes.
-    t = re.sub(r"[^\w&/ ]+|_", " ", text.upper().replace("'", ""))
+    t = _PUNCTUATION.sub(" ", text.upper().replace("'", ""))
     words = [_SUFFIXES.get(w, w) for w in t.split()]
     return " ".join(words)
 
