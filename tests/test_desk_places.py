@@ -1,4 +1,5 @@
-"""The duplicate check compares places, not typed text, and lists same-type calls first."""
+"""Places on the desk: the record keeps what was said; the duplicate check compares places,
+not typed text, and lists same-type calls first."""
 
 from __future__ import annotations
 
@@ -28,3 +29,21 @@ def test_an_intersection_in_any_order_and_a_unit_at_the_same_address(desk: Desk)
     flat = _receive(desk, "NOISE", "410 Elm Street Apt 3")
     assert [d.call_id for d in desk.likely_duplicates("410 elm st")] == [flat]
     assert desk.likely_duplicates("411 Elm Street") == []
+
+
+def test_the_record_keeps_what_was_said(desk: Desk) -> None:
+    """`410B Elm Street` was recorded as `410 Elm Street`; a place written only in another
+    script is taken, unverified."""
+    for said, recorded, beat in [
+        ("410B Elm Street", "410B Elm Street", "B1"),
+        ("410 Elm St #3", "410 Elm Street #3", "B1"),
+        ("Elm Street 410 Apt 3", "410 Elm Street Apt 3", "B1"),
+        ("Красная площадь", "Красная площадь", None),
+    ]:
+        call = desk.call(_receive(desk, "NOISE", said))
+        assert call is not None
+        assert (call.location, call.location_verified, call.beat_id) == (
+            recorded,
+            beat is not None,
+            beat,
+        )
