@@ -222,6 +222,8 @@ class PlaceFinder:
 
     def _find(self, raw: str, key: str, unit: str) -> Found:
         places = self._exact(key, unit)
+        if len(places) == 1 and places[0].sure and places[0].verified:
+            return Found(places[0].location(), (places[0],))  # the common case
         if not places:
             if _JOINER.search(key):
                 places += self._intersection(key, unit)

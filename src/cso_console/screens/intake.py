@@ -46,8 +46,8 @@ class IntakeScreen(Screen[str | None]):
     IntakeScreen #keys { dock: bottom; height: 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("tab", "take_and_next", "Take the highlighted suggestion, next field"),
-        Binding("shift+tab", "app.focus_previous", "Previous field (takes nothing)"),
+        Binding("tab", "take_and_next", "Take the suggestion, next field"),
+        Binding("shift+tab", "app.focus_previous", "Back a field, taking nothing"),
         Binding("down", "candidate(1)", "Next suggestion"),
         Binding("up", "candidate(-1)", "Previous suggestion"),
         Binding("f10", "save", "Save", id="intake.save"),
