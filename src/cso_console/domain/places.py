@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -59,13 +59,12 @@ _SUFFIX_WORDS = frozenset(
 )  # fmt: skip
 _TYPO_CUTOFF = 84.0  # rapidfuzz ratio (0-100) for a misspelt street or landmark word
 _SURE_TYPO = 88.0  # a misspelling this close, with no rival, is taken as the street
-_CACHE_SIZE = 4096
+_CACHE_SIZE = 1024
 _KIND_ORDER = {"landmark": 0, "address": 1, "intersection": 2, "street": 3}
 
 
-@dataclass(frozen=True)
-class Place:
-    """One candidate for what a text means."""
+class Place(NamedTuple):
+    """One candidate for what a text means (a tuple: many are made, on every intake line)."""
 
     text: str  # as it would be recorded: canonical, with the unit part said kept
     kind: str  # "address" | "landmark" | "intersection" | "street"
