@@ -20,7 +20,7 @@ def test_board_wide_with_map(snap_compare, tmp_path):
 
 def test_intake(snap_compare, tmp_path):
     assert snap_compare(
-        demo_app(tmp_path), press=["n", *"410 Elm", "right", "tab", *"noi"], terminal_size=(80, 24)
+        demo_app(tmp_path), press=["n", *"410 Elm", "tab", "p"], terminal_size=(80, 24)
     )
 
 

@@ -548,14 +548,16 @@ class Desk:
             return []
         return recommend(call, self.store.officers(), self.town, self.now())
 
-    def likely_duplicates(self, location: str) -> list[Call]:
-        """Open, recent calls at the place a typed location resolves to."""
+    def likely_duplicates(self, location: str, type_code: str | None = None) -> list[Call]:
+        """Open, recent calls at the place a typed location resolves to (compared by place:
+        ``200 civic center dr`` is the Town Hall), calls of ``type_code`` first."""
         try:
-            loc = self.town.resolve_location(location)
+            key = self.town.resolve_location(location).key
         except ValueError:
             return []
-        key = normalize_place(loc.text)
-        return likely_duplicates(key, self.store.open_calls_at(key), self.now())
+        return likely_duplicates(
+            key, self.store.open_calls(), self.now(), self.town.place_key, type_code
+        )
 
     def call(self, call_id: str) -> Call | None:
         return self.store.call(call_id)

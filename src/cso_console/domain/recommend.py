@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -76,14 +77,22 @@ def recommend(
 
 
 def likely_duplicates(
-    location_key: str, open_calls: list[Call], now: datetime, within_minutes: int = 120
+    place_key: str,
+    open_calls: list[Call],
+    now: datetime,
+    key_of: Callable[[str], str],
+    type_code: str | None = None,
+    within_minutes: int = 120,
 ) -> list[Call]:
-    """Open calls at the same place, received recently: the ones to offer linking to."""
-    from cso_console.domain.town import normalize_place
-
-    return [
+    """Open calls at the same place (``key_of`` a call's location equals ``place_key``),
+    received recently: the ones to offer linking to. Calls of ``type_code`` come first,
+    then the newest."""
+    same = [
         c
         for c in open_calls
-        if normalize_place(c.location) == location_key
-        and (now - c.received_at).total_seconds() <= within_minutes * 60
+        if (now - c.received_at).total_seconds() <= within_minutes * 60
+        and key_of(c.location) == place_key
     ]
+    same.sort(key=lambda c: c.received_at, reverse=True)
+    same.sort(key=lambda c: c.type_code != type_code)
+    return same

@@ -11,8 +11,12 @@ import re
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from cso_console.domain.places import PlaceFinder
 
 DEFAULT_TARGETS = {1: 5, 2: 15, 3: 45, 4: 120}
 
@@ -100,15 +104,16 @@ _SUFFIXES = {
     "PKY": "PARKWAY",
     "HWY": "HIGHWAY",
 }
-_ADDRESS_RE = re.compile(r"^(\d+)[A-Z]?\s+(.+)$")
-_INTERSECTION_RE = re.compile(r"\s*(?:&|/|\bAND\b|\bAT\b)\s*")
+
+
+_PUNCTUATION = re.compile(r"[^\w&/ ]+|_")
 
 
 def normalize_place(text: str) -> str:
     """Upper case, no punctuation, one space, street suffixes spelled out."""
     # Letters and digits of any script are kept (a place named in Cyrillic or Japanese is
     # still a place); punctuation goes.
-    t = re.sub(r"[^\w&/ ]+|_", " ", text.upper().replace("'", ""))
+    t = _PUNCTUATION.sub(" ", text.upper().replace("'", ""))
     words = [_SUFFIXES.get(w, w) for w in t.split()]
     return " ".join(words)
 
@@ -123,11 +128,12 @@ class Location:
     kind: str  # "address" | "landmark" | "intersection" | "unverified"
     street: str | None = None
     number: int | None = None
+    place_key: str = ""  # set by the place finder: no unit part; a landmark is its address
 
     @property
     def key(self) -> str:
-        """The premise key: same key, same place (premise history, duplicates)."""
-        return normalize_place(self.text)
+        """The place key: same key, same place (duplicates); units and spelling left out."""
+        return self.place_key or normalize_place(self.text)
 
 
 class Town(_Frozen):
@@ -186,6 +192,12 @@ class Town(_Frozen):
                 return ct
         return None
 
+    def find_call_types(self, text: str, limit: int = 5) -> list[CallType]:
+        """The call types a typed text may mean, best first: by code, label or any word."""
+        from cso_console.domain.call_types import rank_call_types
+
+        return rank_call_types(self.call_types, text, limit)
+
     # beats ---------------------------------------------------------------
 
     @cached_property
@@ -219,12 +231,11 @@ class Town(_Frozen):
         return out
 
     @cached_property
-    def _landmarks_by_key(self) -> dict[str, Landmark]:
-        out: dict[str, Landmark] = {}
-        for lm in self.landmarks:
-            for name in (lm.name, *lm.aliases):
-                out[normalize_place(name)] = lm
-        return out
+    def places(self) -> PlaceFinder:
+        """Streets and landmarks indexed for finding places the way people say them."""
+        from cso_console.domain.places import PlaceFinder
+
+        return PlaceFinder(self.streets, self.landmarks)
 
     @cached_property
     def street_names(self) -> tuple[str, ...]:
@@ -237,32 +248,14 @@ class Town(_Frozen):
         return None
 
     def resolve_location(self, text: str) -> Location:
-        """Resolve what a caller said to a verified address, landmark or intersection.
+        """Resolve what a caller said to a verified address, landmark, intersection or
+        street (see :mod:`cso_console.domain.places`).
 
-        Anything else is kept as typed, unverified, with no beat.
+        Anything else is kept as typed, unverified, with no beat; text with no letter or
+        digit raises ``ValueError("A location is needed.")``.
         """
-        raw = " ".join(text.split())
-        key = normalize_place(raw)
-        if not key:
-            raise ValueError("A location is needed.")
-        lm = self._landmarks_by_key.get(key)
-        if lm is not None:
-            inner = self.resolve_location(lm.address)
-            return Location(
-                lm.name, inner.verified, inner.beat_id, "landmark", inner.street, inner.number
-            )
-        m = _ADDRESS_RE.match(key)
-        if m:
-            number, street_key = int(m.group(1)), m.group(2)
-            rng = self.street_beat(street_key, number)
-            if rng is not None:
-                return Location(f"{number} {rng.name}", True, rng.beat, "address", rng.name, number)
-        parts = [p for p in _INTERSECTION_RE.split(key) if p]
-        if len(parts) == 2 and all(p in self._streets_by_key for p in parts):
-            a, b = (self._streets_by_key[p] for p in parts)
-            common = sorted({r.beat for r in a} & {r.beat for r in b})
-            beat = common[0] if len(common) == 1 else None
-            if beat is None and len({r.beat for r in a}) == 1:
-                beat = a[0].beat
-            return Location(f"{a[0].name} & {b[0].name}", True, beat, "intersection")
-        return Location(raw, False, None, "unverified")
+        return self.places.find(text).location
+
+    def place_key(self, location: str) -> str:
+        """The place key of a recorded location: two calls at one place share it."""
+        return self.places.key_of(location)

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Static
 
 from cso_console.desk import Desk, Outcome
 from cso_console.domain import commands as c
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.commands import EMERGENCY_DISPATCH
-from cso_console.domain.town import CallType, Town
+from cso_console.domain.places import Place
+from cso_console.domain.town import CallType
 from cso_console.screens.confirm import ConfirmScreen
 from cso_console.screens.picker import Choice, PickerScreen
+from cso_console.text import terminal_safe
+from cso_console.widgets.candidates import Candidates
 from cso_console.widgets.format import status_word
 from cso_console.widgets.message import MessageLine
 from cso_console.widgets.steady import Steady
@@ -26,51 +27,11 @@ from cso_console.widgets.steady import Steady
 if TYPE_CHECKING:
     from cso_console.app import ConsoleApp
 
-_NUMBER = re.compile(r"^(\d+[A-Za-z]?\s+)(.*)$")
 
-
-class LocationSuggester(Suggester):
-    """Completes landmarks, and street names after a house number."""
-
-    def __init__(self, town: Town) -> None:
-        super().__init__(use_cache=True, case_sensitive=False)
-        self.streets = sorted(town.street_names)
-        self.places = sorted(
-            [lm.name for lm in town.landmarks] + [a for lm in town.landmarks for a in lm.aliases]
-        )
-
-    async def get_suggestion(self, value: str) -> str | None:
-        m = _NUMBER.match(value)
-        if m:
-            prefix, rest = m.group(1), m.group(2)
-            if rest:
-                for name in self.streets:
-                    if name.casefold().startswith(rest):
-                        return prefix + name
-            return None
-        if len(value) < 2:
-            return None
-        for name in self.streets + self.places:
-            if name.casefold().startswith(value):
-                return name
-        return None
-
-
-class TypeSuggester(Suggester):
-    """Completes call type codes and labels to ``CODE Label``."""
-
-    def __init__(self, town: Town) -> None:
-        super().__init__(use_cache=True, case_sensitive=False)
-        self.types = [(t.code, t.label) for t in town.call_types]
-
-    async def get_suggestion(self, value: str) -> str | None:
-        for code, label in self.types:
-            if code.casefold().startswith(value):
-                return f"{code} {label}"
-        for code, label in self.types:
-            if label.casefold().startswith(value):
-                return f"{code} {label}"
-        return None
+def _place_label(p: Place) -> str:
+    beat = p.beat_id or "beat ?"
+    note = f" ({p.note})" if p.note and p.kind in ("address", "street") else ""
+    return terminal_safe(f"{p.text} {beat}{note}")
 
 
 class IntakeScreen(Steady, Screen[str | None]):
@@ -87,6 +48,10 @@ class IntakeScreen(Steady, Screen[str | None]):
     IntakeScreen #keys { dock: bottom; height: 1; color: $text-muted; }
     """
     BINDINGS = [
+        Binding("tab", "take_and_next", "Take the suggestion, next field"),
+        Binding("shift+tab", "app.focus_previous", "Back a field, taking nothing"),
+        Binding("down", "candidate(1)", "Next suggestion"),
+        Binding("up", "candidate(-1)", "Previous suggestion"),
         Binding("f10", "save", "Save", id="intake.save"),
         Binding("escape", "cancel", "Cancel", id="intake.cancel"),
         Binding("question_mark,f1", "help", "Help", id="intake.help"),
@@ -101,23 +66,21 @@ class IntakeScreen(Steady, Screen[str | None]):
         return cast("ConsoleApp", self.app)
 
     def compose(self) -> ComposeResult:
-        town = self.desk.town
         yield Static("NEW CALL", id="title")
         with Horizontal(classes="row"):
             yield Label("Location")
             yield Input(
                 id="location",
                 placeholder="number + street, landmark, or as told",
-                suggester=LocationSuggester(town),
                 compact=True,
             )
         yield Static("", id="location-info", classes="info", markup=False)
+        yield Candidates(id="location-candidates")
         with Horizontal(classes="row"):
             yield Label("Type")
-            yield Input(
-                id="type", placeholder="code or label", suggester=TypeSuggester(town), compact=True
-            )
+            yield Input(id="type", placeholder="code or any word of its label", compact=True)
         yield Static("", id="type-info", classes="info", markup=False)
+        yield Candidates(id="type-candidates")
         with Horizontal(classes="row"):
             yield Label("Priority 1-4")
             yield Input(
@@ -140,7 +103,7 @@ class IntakeScreen(Steady, Screen[str | None]):
             yield Button("Save (F10)", id="save")
         yield MessageLine(id="message")
         yield Static(
-            "Tab next field - Right accepts completion - F10 save - Esc cancel",
+            "Tab takes > - Up/Down other suggestions - Shift+Tab back - F10 save - Esc",
             id="keys",
             markup=False,
         )
@@ -150,6 +113,7 @@ class IntakeScreen(Steady, Screen[str | None]):
             inp.cursor_blink = False
         self.query_one("#location", Input).focus()
         self._priority_from_type = True
+        self._priority_of_type = ""  # what the type last put in Priority
         self.saving = False  # a save is with the desk: no second one, no leaving
 
     # live feedback ----------------------------------------------------------
@@ -159,28 +123,38 @@ class IntakeScreen(Steady, Screen[str | None]):
             self._show_location(event.value)
         elif event.input.id == "type":
             self._show_type(event.value)
-        elif event.input.id == "priority":
-            self._priority_from_type = not event.value
+        elif event.input.id == "priority":  # typed by hand: the type no longer sets it
+            self._priority_from_type = event.value in ("", self._priority_of_type)
 
     def _show_location(self, text: str) -> None:
         info = self.query_one("#location-info", Static)
+        shown = self.query_one("#location-candidates", Candidates)
         if not text.strip():
             info.update("")
+            shown.show([])
             return
         try:
-            loc = self.desk.town.resolve_location(text)
+            found = self.desk.town.places.find(text)
         except ValueError as exc:  # only punctuation so far: nothing to look up yet
             info.update(str(exc))
             info.add_class("warn")
+            shown.show([])
             return
+        loc = found.location
         if loc.verified:
             beat = self.desk.town.beat_by_id.get(loc.beat_id or "")
             where = f"{beat.id} {beat.name}" if beat else "beat unknown"
-            info.update(f"-> {loc.text} ({loc.kind}), beat {where}")
+            info.update(terminal_safe(f"-> {loc.text} ({loc.kind}), beat {where}"))
             info.remove_class("warn")
         else:
             info.update("UNVERIFIED location: taken as typed, beat unknown")
             info.add_class("warn")
+        items = [(p.text, _place_label(p)) for p in found.candidates]
+        if items and not loc.verified:
+            items.append((text, "as typed (unverified)"))
+        if [value for value, _ in items] == [text]:
+            items = []  # nothing to take but what is there
+        shown.show(items, text)
 
     def _type(self) -> CallType | None:
         text = self.query_one("#type", Input).value.strip()
@@ -190,9 +164,22 @@ class IntakeScreen(Steady, Screen[str | None]):
 
     def _show_type(self, text: str) -> None:
         info = self.query_one("#type-info", Static)
+        shown = self.query_one("#type-candidates", Candidates)
+        items = [
+            (f"{t.code} {t.label}", terminal_safe(f"{t.code} {t.label}"))
+            for t in self.desk.town.find_call_types(text)
+        ]
         ct = self._type()
+        if ct is not None and [value for value, _ in items] == [text.strip()]:
+            items = []  # the field already says it
+        shown.show(items, text)
         if ct is None:
-            info.update("unknown type" if text.strip() else "")
+            if not text.strip():
+                info.update("")
+            elif items:
+                info.update("not a type yet: Tab takes the highlighted one")
+            else:
+                info.update("unknown type")
             info.set_class(bool(text.strip()), "warn")
             return
         extra = f", needs {ct.skill}" if ct.skill else ""
@@ -203,9 +190,33 @@ class IntakeScreen(Steady, Screen[str | None]):
             info.update(f"{ct.code} {ct.label}, default P{ct.priority}{extra}")
             info.remove_class("warn")
         if self._priority_from_type:
-            pr = self.query_one("#priority", Input)
-            pr.value = str(ct.priority)
-            self._priority_from_type = True
+            self._priority_of_type = str(ct.priority)
+            self.query_one("#priority", Input).value = self._priority_of_type
+
+    # keys -------------------------------------------------------------------
+
+    def _candidates_of(self, widget: object) -> Candidates | None:
+        if isinstance(widget, Input) and widget.id in ("location", "type"):
+            return self.query_one(f"#{widget.id}-candidates", Candidates)
+        return None
+
+    def action_take_and_next(self) -> None:
+        """Tab (and Enter in Location or Type): the highlighted suggestion, then onwards."""
+        field = self.focused
+        shown = self._candidates_of(field)
+        if isinstance(field, Input) and shown is not None:
+            if shown.for_text != field.value:  # typed faster than the suggestions came
+                (self._show_location if field.id == "location" else self._show_type)(field.value)
+            chosen = shown.chosen
+            if chosen is not None and chosen != field.value:
+                field.value = chosen
+                field.cursor_position = len(chosen)
+        self.focus_next()
+
+    def action_candidate(self, step: int) -> None:
+        shown = self._candidates_of(self.focused)
+        if shown is not None:
+            shown.move(step)
 
     # save -------------------------------------------------------------------
 
@@ -222,7 +233,7 @@ class IntakeScreen(Steady, Screen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.focus_next()
+        self.action_take_and_next()
 
     def action_save(self) -> None:
         if self.saving:
@@ -252,7 +263,7 @@ class IntakeScreen(Steady, Screen[str | None]):
                 transfer,
             )
             return
-        dups = self.desk.likely_duplicates(location)
+        dups = self.desk.likely_duplicates(location, ct.code)
         if dups:
             choices = [Choice("", "Save as a NEW call")] + [
                 Choice(

@@ -903,14 +903,6 @@ class SqliteStore:
                 (location_key, limit),
             )
 
-    def open_calls_at(self, location_key: str) -> list[Call]:
-        with self.read() as cur:
-            return load_calls(
-                cur,
-                "WHERE location_key = ? AND is_open = 1 ORDER BY received_at DESC",
-                (location_key,),
-            )
-
     def call_events(self, call_id: str) -> list[Event]:
         # The JSON path is a literal so SQLite uses the expression index ix_journal_from_call.
         q = (
