@@ -11,6 +11,7 @@ import re
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +26,23 @@ class Priority(_Frozen):
     level: int = Field(ge=1, le=4)
     label: str
     target_minutes: int = Field(gt=0, le=24 * 60)
+
+
+class Shift(_Frozen):
+    """A shift of the agency's day: its name and the local time it starts (``HH:MM``)."""
+
+    name: str = Field(min_length=1)
+    start: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+    @property
+    def start_minutes(self) -> int:
+        """Minutes after local midnight."""
+        return int(self.start[:2]) * 60 + int(self.start[3:])
+
+
+# A town that names no zone or shifts: UTC, and one shift of the whole day from midnight.
+DEFAULT_TIME_ZONE = "UTC"
+DEFAULT_SHIFTS = (Shift(name="day", start="00:00"),)
 
 
 class Beat(_Frozen):
@@ -125,6 +143,8 @@ class Town(_Frozen):
     name: str
     agency: str = ""
     welfare_default_minutes: int = Field(default=20, gt=0)
+    time_zone: str = DEFAULT_TIME_ZONE  # an IANA name, e.g. America/New_York
+    shifts: tuple[Shift, ...] = DEFAULT_SHIFTS  # sorted by start, starts unique
     priorities: tuple[Priority, ...]
     beats: tuple[Beat, ...]
     beat_map: str
@@ -154,6 +174,11 @@ class Town(_Frozen):
     @cached_property
     def officer_by_call_sign(self) -> dict[str, RosterOfficer]:
         return {o.call_sign: o for o in self.officers}
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        """The agency's time zone: the hours of its shifts and reports."""
+        return ZoneInfo(self.time_zone)
 
     def target_minutes(self, priority: int) -> int:
         for p in self.priorities:
