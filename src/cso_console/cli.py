@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from cso_console import __version__
+from cso_console.cli_report import add_report_parser, cmd_report
 from cso_console.domain.callnumber import validate_desk_code
 from cso_console.domain.town import Town
 from cso_console.domain.town_files import TownError, load_town
@@ -154,6 +155,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument(
         "--include-caller", action="store_true", help="include caller name and phone (confidential)"
     )
+    add_report_parser(sub, db_opt, town_opt, EPILOG)
 
     sp = sub.add_parser(
         "check",
@@ -473,6 +475,7 @@ def main(argv: list[str] | None = None) -> int:
         "export": cmd_export,
         "check": cmd_check,
         "backup": cmd_backup,
+        "report": cmd_report,
     }.get(args.command or "run", cmd_run)
     try:
         return handler(args)

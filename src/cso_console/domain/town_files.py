@@ -140,7 +140,7 @@ def _zone_and_shifts(data: dict[str, Any], text: str, probs: _Problems) -> dict[
         return out
     raw, line = data["shifts"], _toml_line(text, "shifts")
     if not isinstance(raw, list) or not raw:
-        probs.add(name, line, "shifts", "must be a list like [{name=\"day\", start=\"07:00\"}]")
+        probs.add(name, line, "shifts", 'must be a list like [{name="day", start="07:00"}]')
         return out
     shifts: list[Shift] = []
     for i, item in enumerate(raw, 1):
