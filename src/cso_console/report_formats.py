@@ -47,7 +47,7 @@ def _time(report: ShiftReport, when: datetime | None) -> str:
 
 def _iso(report: ShiftReport, when: datetime | None) -> str | None:
     local = _local(report, when)
-    return local.isoformat() if local is not None else None
+    return local.isoformat(timespec="seconds") if local is not None else None
 
 
 def duration(seconds: int | None) -> str:

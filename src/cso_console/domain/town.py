@@ -175,9 +175,10 @@ class Town(_Frozen):
     def officer_by_call_sign(self) -> dict[str, RosterOfficer]:
         return {o.call_sign: o for o in self.officers}
 
-    @cached_property
+    @property
     def zone(self) -> ZoneInfo:
-        """The agency's time zone: the hours of its shifts and reports."""
+        """The agency's time zone: the hours of its shifts and reports (ZoneInfo keeps
+        one instance per name; not cached here, so a copy with another zone is right)."""
         return ZoneInfo(self.time_zone)
 
     def target_minutes(self, priority: int) -> int:

@@ -150,13 +150,16 @@ def _zone_and_shifts(data: dict[str, Any], text: str, probs: _Problems) -> dict[
         if not isinstance(item["start"], str) or not _START_RE.match(item["start"]):
             probs.add(name, line, f"shifts.{i}.start", "must be a time HH:MM, 00:00 to 23:59")
             continue
-        if s := _build(Shift, name, line or 0, probs, name=item["name"], start=item["start"]):
-            if any(o.start == s.start for o in shifts):
-                probs.add(name, line, f"shifts.{i}.start", f"{s.start} starts two shifts")
-            elif any(o.name == s.name for o in shifts):
-                probs.add(name, line, f"shifts.{i}.name", f"'{s.name}' is named twice")
-            else:
-                shifts.append(s)
+        if not isinstance(item["name"], str) or not item["name"].strip():
+            probs.add(name, line, f"shifts.{i}.name", "must be a non-empty text")
+            continue
+        s = Shift(name=item["name"].strip(), start=item["start"])
+        if any(o.start == s.start for o in shifts):
+            probs.add(name, line, f"shifts.{i}.start", f"{s.start} starts two shifts")
+        elif any(o.name == s.name for o in shifts):
+            probs.add(name, line, f"shifts.{i}.name", f"'{s.name}' is named twice")
+        else:
+            shifts.append(s)
     if len(shifts) == len(raw):
         out["shifts"] = tuple(sorted(shifts, key=lambda s: s.start))
     return out
