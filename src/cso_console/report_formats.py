@@ -68,8 +68,9 @@ def _period_line(report: ShiftReport) -> str:
     p = report.period
     name = f"{p.shift} shift, " if p.shift else ""
     return (
-        f"{_cell(name)}{_time(report, p.start)} to {_time(report, p.end)} "
-        f"({_cell(report.time_zone)}); as of {_time(report, report.as_of)}"
+        f"- period: {_cell(name)}{_time(report, p.start)} to {_time(report, p.end)}\n"
+        f"- time zone: {_cell(report.time_zone)}\n"
+        f"- as of: {_time(report, report.as_of)}"
     )
 
 

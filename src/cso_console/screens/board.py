@@ -52,6 +52,7 @@ class BoardScreen(DeskActions):
         Binding("x", "acknowledge", "Ack alert", id="board.acknowledge"),
         Binding("m,f6", "map", "Beat map", id="board.map"),
         Binding("p", "toggle_map", "Map panel", id="board.toggle_map"),
+        Binding("s,f7", "report", "Shift report", id="board.report"),
         Binding("question_mark,f1", "help", "Help", id="board.help"),
         Binding("q", "quit", "Quit", id="board.quit"),
     ]
@@ -206,6 +207,11 @@ class BoardScreen(DeskActions):
         self._refresh_map()
         if self.has_class("-map") and self.has_class("-narrow"):
             self.say("Map panel shown; p hides it.")
+
+    def action_report(self) -> None:
+        from cso_console.screens.report import ReportScreen
+
+        self.app.push_screen(ReportScreen())
 
     def action_help(self) -> None:
         from cso_console.screens.help import HelpScreen
