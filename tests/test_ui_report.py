@@ -48,3 +48,22 @@ def test_report_screen_shows_the_reports_figures_and_the_handover(tmp_path):
             await wait_until(pilot, lambda: isinstance(app.screen, ReportScreen), what="F7")
 
     asyncio.run(go())
+
+
+async def _open_report(pilot) -> None:
+    await pilot.press("s")
+    await wait_until(pilot, lambda: getattr(pilot.app.screen, "report", None) is not None)
+    await pilot.pause()
+
+
+def test_report_snapshot(snap_compare, tmp_path):
+    assert snap_compare(demo_app(tmp_path), run_before=_open_report, terminal_size=(80, 24))
+
+
+def test_handover_snapshot(snap_compare, tmp_path):
+    async def handover(pilot) -> None:
+        await _open_report(pilot)
+        await pilot.press("h")
+        await pilot.pause()
+
+    assert snap_compare(demo_app(tmp_path), run_before=handover, terminal_size=(80, 24))
