@@ -206,3 +206,28 @@ def test_entry_point_default_period_is_the_current_shift(
     os.chmod(shift_db, 0o400)
     done = run_cli("report", "handover", "--db", shift_db, *PERIOD, env=env)
     assert done.returncode == 0, done.stderr
+
+
+def test_cli_output_on_a_full_disk_exit_3_and_nothing_left(
+    shift_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import errno
+
+    from cso_console import cli_report
+
+    class Full(io.StringIO):
+        def write(self, text: str) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def fdopen(fd: int, *a: object, **k: object) -> object:
+        os.close(fd)
+        return Full()
+
+    monkeypatch.setattr(cli_report.os, "fdopen", fdopen)
+    out = tmp_path / "full.md"
+    assert main(["report", "shift", "--db", str(shift_db), *PERIOD, "--output", str(out)]) == 3
+    assert "disk is full" in capsys.readouterr().err
+    assert not out.exists()
