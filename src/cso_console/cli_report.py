@@ -17,9 +17,9 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from cso_console.domain.report import Period, ShiftReport, shift_at, shift_report
+from cso_console.domain.report import Period, ShiftReport, shift_at
 from cso_console.domain.town import Town
-from cso_console.report_formats import FORMATS, handover, render
+from cso_console.report_formats import FORMATS, handover, read_report, render
 
 TIME_HELP = "an ISO time, e.g. 2026-11-21T07:00 (the agency's zone) or 2026-11-21T12:00Z"
 
@@ -85,8 +85,7 @@ def build(args: argparse.Namespace) -> ShiftReport:
             period = period_of(args.start, args.end, desk.town, desk.now())
         except ValueError as exc:
             raise CliError(str(exc)) from None
-        events = list(desk.store.events())
-        return shift_report(events, desk.town, period, desk.now())
+        return read_report(desk, period)
     finally:
         desk.close()
 

@@ -13,20 +13,35 @@ import csv
 import io
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cso_console.domain.report import (
     INTERVAL_MEANING,
     INTERVALS,
     OUTCOMES,
     Figure,
+    Period,
     ShiftReport,
+    shift_at,
+    shift_report,
 )
 from cso_console.export import spreadsheet_safe
 from cso_console.text import terminal_safe
 
+if TYPE_CHECKING:
+    from cso_console.desk import Desk
+
 FORMATS = ("md", "csv", "json")
 BAR_WIDTH = 40
+
+
+def read_report(desk: Desk, period: Period | None = None) -> ShiftReport:
+    """The report for ``period`` (default: the agency's shift now, by the desk's clock),
+    from the desk's whole journal: the one read behind the CLI and the screen. Blocking:
+    the screen runs it on the follower thread."""
+    now = desk.now()
+    events = list(desk.store.events())
+    return shift_report(events, desk.town, period or shift_at(desk.town, now), now)
 
 
 def _cell(text: object) -> str:

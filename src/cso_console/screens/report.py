@@ -16,8 +16,8 @@ from textual.containers import ScrollableContainer
 from textual.screen import Screen
 from textual.widgets import Static
 
-from cso_console.domain.report import ShiftReport, shift_at, shift_report
-from cso_console.report_formats import handover, markdown
+from cso_console.domain.report import ShiftReport
+from cso_console.report_formats import handover, markdown, read_report
 from cso_console.widgets.steady import Steady
 
 if TYPE_CHECKING:
@@ -57,12 +57,7 @@ class ReportScreen(Steady, Screen[None]):
     def action_reload(self) -> None:
         app = cast("ConsoleApp", self.app)
         desk = app.desk
-
-        def read() -> ShiftReport:
-            now = desk.now()
-            return shift_report(list(desk.store.events()), desk.town, shift_at(desk.town, now), now)
-
-        app.read(read, self._got, owner=self)
+        app.read(lambda: read_report(desk), self._got, owner=self)
 
     def _got(self, report: ShiftReport) -> None:
         self.report = report
