@@ -231,3 +231,9 @@ def test_cli_output_on_a_full_disk_exit_3_and_nothing_left(
     assert main(["report", "shift", "--db", str(shift_db), *PERIOD, "--output", str(out)]) == 3
     assert "disk is full" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_cli_formats_are_the_renderers_formats() -> None:
+    from cso_console import cli_report, report_formats
+
+    assert cli_report.FORMATS == report_formats.FORMATS

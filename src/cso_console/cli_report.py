@@ -19,8 +19,8 @@ from pathlib import Path
 
 from cso_console.domain.report import Period, ShiftReport, shift_at
 from cso_console.domain.town import Town
-from cso_console.report_formats import FORMATS, handover, read_report, render
 
+FORMATS = ("md", "csv", "json")  # report_formats.FORMATS, imported only when a report runs
 TIME_HELP = "an ISO time, e.g. 2026-11-21T07:00 (the agency's zone) or 2026-11-21T12:00Z"
 
 
@@ -77,6 +77,7 @@ def period_of(start: str | None, end: str | None, town: Town, now: datetime) -> 
 def build(args: argparse.Namespace) -> ShiftReport:
     """Open the database read-only and compute the report (the reader's whole work)."""
     from cso_console.cli import CliError, _desk, _existing_db
+    from cso_console.report_formats import read_report
 
     _existing_db(args)
     desk = _desk(args, getpass.getuser(), readonly=True)
@@ -120,6 +121,8 @@ def _utf8(stream: object) -> bool:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from cso_console.report_formats import handover, render
+
     report = build(args)
     to_stdout = args.output is None
     ascii_only = args.ascii or (to_stdout and not _utf8(sys.stdout))
