@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from cso_console import __version__
+from cso_console.cli_report import add_report_parser, cmd_report
 from cso_console.domain.callnumber import validate_desk_code
 from cso_console.domain.town import Town
 from cso_console.domain.town_files import TownError, load_town
@@ -183,6 +184,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument(
         "--include-caller", action="store_true", help="include caller name and phone (confidential)"
     )
+    add_report_parser(sub, db_opt, town_opt, EPILOG)
 
     sp = sub.add_parser(
         "check",
@@ -585,6 +587,7 @@ def main(argv: list[str] | None = None) -> int:
         "check": cmd_check,
         "backup": cmd_backup,
         "operator": cmd_operator,
+        "report": cmd_report,
     }.get(args.command or "run", cmd_run)
     try:
         return handler(args)

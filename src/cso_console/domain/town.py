@@ -12,6 +12,7 @@ from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,6 +39,23 @@ class OfficerTimers(_Frozen):
     dispatched_minutes: int = Field(default=5, gt=0, le=24 * 60)  # dispatched, not en route
     break_minutes: int = Field(default=30, gt=0, le=24 * 60)
     out_of_service_minutes: int = Field(default=60, gt=0, le=24 * 60)
+
+
+class Shift(_Frozen):
+    """A shift of the agency's day: its name and the local time it starts (``HH:MM``)."""
+
+    name: str = Field(min_length=1)
+    start: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+    @property
+    def start_minutes(self) -> int:
+        """Minutes after local midnight."""
+        return int(self.start[:2]) * 60 + int(self.start[3:])
+
+
+# A town that names no zone or shifts: UTC, and one shift of the whole day from midnight.
+DEFAULT_TIME_ZONE = "UTC"
+DEFAULT_SHIFTS = (Shift(name="day", start="00:00"),)
 
 
 class Beat(_Frozen):
@@ -141,6 +159,8 @@ class Town(_Frozen):
     agency: str = ""
     welfare_default_minutes: int = Field(default=20, gt=0)
     officer_timers: OfficerTimers = OfficerTimers()
+    time_zone: str = DEFAULT_TIME_ZONE  # an IANA name, e.g. America/New_York
+    shifts: tuple[Shift, ...] = DEFAULT_SHIFTS  # sorted by start, starts unique
     priorities: tuple[Priority, ...]
     beats: tuple[Beat, ...]
     beat_map: str
@@ -174,6 +194,12 @@ class Town(_Frozen):
     @cached_property
     def _targets(self) -> dict[int, int]:
         return DEFAULT_TARGETS | {p.level: p.target_minutes for p in self.priorities}
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The agency's time zone: the hours of its shifts and reports (ZoneInfo keeps
+        one instance per name; not cached here, so a copy with another zone is right)."""
+        return ZoneInfo(self.time_zone)
 
     def target_minutes(self, priority: int) -> int:
         return self._targets.get(priority, 120)  # every tick, for every waiting call

@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
@@ -25,6 +26,7 @@ from cso_console.domain.town import (
     OfficerTimers,
     Priority,
     RosterOfficer,
+    Shift,
     Skill,
     StreetRange,
     Town,
@@ -35,6 +37,7 @@ _CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
 _SKILL_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 _BEAT_RE = re.compile(r"^[A-Z][A-Z0-9]{0,3}$")
 _CALL_SIGN_RE = re.compile(r"^[A-Z]{1,3}[0-9]{1,4}$")
+_START_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 MAP_MAX_WIDTH = 78
 
 
@@ -141,6 +144,57 @@ def _toml_line(text: str, key: str) -> int | None:
     return None
 
 
+def _zone_and_shifts(data: dict[str, Any], text: str, probs: _Problems) -> dict[str, Any]:
+    """``time_zone`` (an IANA name) and ``shifts`` (name and local start ``HH:MM`` each);
+    a town without them keeps the defaults (UTC, one shift from 00:00)."""
+    name = "town.toml"
+    out: dict[str, Any] = {}
+    if "time_zone" in data:
+        tz = data["time_zone"]
+        line = _toml_line(text, "time_zone")
+        if not isinstance(tz, str) or not tz.strip():
+            probs.add(name, line, "time_zone", "must be a time zone name like America/New_York")
+        else:
+            try:
+                ZoneInfo(tz.strip())
+                out["time_zone"] = tz.strip()
+            except (ZoneInfoNotFoundError, ValueError):
+                probs.add(
+                    name,
+                    line,
+                    "time_zone",
+                    f"'{tz}' is not a time zone known here (an IANA name like "
+                    "America/New_York; if none is known, install the tzdata package)",
+                )
+    if "shifts" not in data:
+        return out
+    raw, line = data["shifts"], _toml_line(text, "shifts")
+    if not isinstance(raw, list) or not raw:
+        probs.add(name, line, "shifts", 'must be a list like [{name="day", start="07:00"}]')
+        return out
+    shifts: list[Shift] = []
+    for i, item in enumerate(raw, 1):
+        if not isinstance(item, dict) or set(item) != {"name", "start"}:
+            probs.add(name, line, f"shifts.{i}", "needs exactly a name and a start")
+            continue
+        if not isinstance(item["start"], str) or not _START_RE.match(item["start"]):
+            probs.add(name, line, f"shifts.{i}.start", "must be a time HH:MM, 00:00 to 23:59")
+            continue
+        if not isinstance(item["name"], str) or not item["name"].strip():
+            probs.add(name, line, f"shifts.{i}.name", "must be a non-empty text")
+            continue
+        s = Shift(name=item["name"].strip(), start=item["start"])
+        if any(o.start == s.start for o in shifts):
+            probs.add(name, line, f"shifts.{i}.start", f"{s.start} starts two shifts")
+        elif any(o.name == s.name for o in shifts):
+            probs.add(name, line, f"shifts.{i}.name", f"'{s.name}' is named twice")
+        else:
+            shifts.append(s)
+    if len(shifts) == len(raw):
+        out["shifts"] = tuple(sorted(shifts, key=lambda s: s.start))
+    return out
+
+
 def _read_town_toml(folder: Path, probs: _Problems) -> dict[str, Any]:
     name = "town.toml"
     path = folder / name
@@ -176,6 +230,7 @@ def _read_town_toml(folder: Path, probs: _Problems) -> dict[str, Any]:
         )
     else:
         out["welfare_default_minutes"] = wd
+    out.update(_zone_and_shifts(data, text, probs))
     prios = data.get("priorities", {})
     priorities = []
     if not isinstance(prios, dict):
@@ -424,6 +479,7 @@ def load_town(folder: str | Path) -> Town:
         agency=head.get("agency", ""),
         welfare_default_minutes=head["welfare_default_minutes"],
         officer_timers=head.get("officer_timers", OfficerTimers()),
+        **{k: head[k] for k in ("time_zone", "shifts") if k in head},
         priorities=head["priorities"],
         beats=tuple(b for _, b in beats.values()),
         beat_map=beat_map,

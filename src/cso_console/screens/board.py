@@ -83,6 +83,7 @@ class BoardScreen(DeskActions):
         Binding("exclamation_mark", "alerts", "Alerts list", id="board.alerts"),
         Binding("m,f6", "map", "Beat map", id="board.map"),
         Binding("p", "toggle_map", "Map panel", id="board.toggle_map"),
+        Binding("s,f7", "report", "Shift report", id="board.report"),
         Binding("question_mark,f1", "help", "Help", id="board.help"),
         Binding("q", "quit", "Quit", id="board.quit"),
     ]
@@ -265,6 +266,11 @@ class BoardScreen(DeskActions):
         self.map_wanted = not self.map_wanted
         self._fit()
         self.say("Map panel shown; p hides it." if self.map_wanted else "Map panel hidden.")
+
+    def action_report(self) -> None:
+        from cso_console.screens.report import ReportScreen
+
+        self.app.push_screen(ReportScreen())
 
     def action_help(self) -> None:
         from cso_console.screens.help import HelpScreen
