@@ -114,3 +114,19 @@ def test_ascii_mode_draws_only_ascii(tmp_path):
     term.wait_for("Quit CSO Console?")
     term.send("y")
     assert term.exit_status() == 0
+
+
+def test_the_board_stays_in_view_behind_help_and_questions(tmp_path):
+    """A modal (help, a picker, a question) sits over the board; the board is not blanked."""
+    term = Terminal(["--demo"], env={"XDG_DATA_HOME": str(tmp_path)})
+    term.wait_for("SIGNAL")
+    term.send("?")
+    screen = term.wait_for("HELP")
+    assert "UNIT" in screen, screen  # the officer board's header, below the help box
+    term.send("\x1b")
+    term.pump(0.3)
+    term.send("q")
+    screen = term.wait_for("Quit CSO Console?")
+    assert "UNIT" in screen, screen
+    term.send("y")
+    assert term.exit_status() == 0

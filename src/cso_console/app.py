@@ -255,6 +255,7 @@ class ConsoleApp(Steady, App[int]):
     ENABLE_COMMAND_PALETTE = False
     CSS = """
     Screen { background: $background; }
+    ModalScreen { background: $background 40%; }  /* the board stays in view behind */
     """
     BINDINGS = [
         Binding("ctrl+c,ctrl+q", "quit_asked", "Quit", show=False, priority=True, id="app.quit")

@@ -26,6 +26,8 @@ def key_lines(screen: Screen[Any]) -> list[str]:
     order: list[str] = []
     nodes = [screen, *screen.query("*")]
     for node in nodes:
+        if not type(node).__module__.startswith("cso_console."):
+            continue  # a text field's editing keys are every field's, not this screen's
         for binding in getattr(node, "BINDINGS", []):
             if not isinstance(binding, Binding) or not binding.description:
                 continue
