@@ -327,9 +327,10 @@ class RosterScreen(DeskActions):
             if yes:
                 self.run_command(c.SignOff(officer=oid), f"{oid} signed off.")
 
-        self._as_lead(
-            lambda: self.app.push_screen(ConfirmScreen(f"Sign {oid} off duty?"), answered)
-        )
+        def ask() -> None:
+            self.app.push_screen(ConfirmScreen(f"Sign {oid} off duty?"), answered)
+
+        self._as_lead(ask)
 
     # status (any operator) ------------------------------------------------------
 
@@ -357,9 +358,7 @@ class RosterScreen(DeskActions):
         self.app.push_screen(TextPrompt(f"{oid} {word}: {question}", required=required), typed)
 
     def action_break(self) -> None:
-        self._status_with_reason(
-            OfficerStatus.BREAK, "on break", False, "reason (Enter for none)"
-        )
+        self._status_with_reason(OfficerStatus.BREAK, "on break", False, "reason (Enter for none)")
 
     def action_busy(self) -> None:
         self._status_with_reason(OfficerStatus.BUSY, "busy", False, "reason (Enter for none)")
