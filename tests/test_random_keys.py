@@ -30,7 +30,7 @@ KEYS = (
 )
 # How each screen is reached from the board before the random keys start.
 SCREENS = {"board": [], "intake": ["n"], "picker": ["d"], "detail": ["enter"], "map": ["m"],
-           "help": ["question_mark"], "alerts": ["exclamation_mark"]}  # fmt: skip
+           "help": ["question_mark"], "alerts": ["exclamation_mark"], "roster": ["R"]}  # fmt: skip
 
 
 def empty_app(folder: Path) -> ConsoleApp:

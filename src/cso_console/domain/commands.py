@@ -167,9 +167,13 @@ class Schedule(Command):
 
 
 class SignOn(Command):
+    """Sign an officer on for the shift: a beat (their home beat if none), and skills for
+    this shift beyond the roster's (``ON C12 B3 +animal``)."""
+
     lead_only: ClassVar[bool] = True
     officer: CallSign
     beat: str | None = None
+    skills: tuple[str, ...] = ()
 
 
 class SignOff(Command):
@@ -537,6 +541,32 @@ def _enrolled(state: State, operator_id: str) -> Operator:
     return op
 
 
+def _sign_on(state: State, ctx: Context, cmd: SignOn) -> list[Draft]:
+    if cmd.beat and cmd.beat.upper() not in ctx.town.beat_by_id:
+        raise Refused(f"'{cmd.beat}' is not a beat.")
+    known = {s.code.lower() for s in ctx.town.skills}
+    officer = state.officers.get(cmd.officer)
+    held = officer.skills if officer is not None else ()
+    skills: list[str] = []
+    for raw in cmd.skills:
+        code = raw.strip().lstrip("+").lower()
+        if not code:
+            continue
+        if code not in known:
+            raise Refused(f"'{raw.strip()}' is not a skill (try {', '.join(sorted(known))}).")
+        if code not in held and code not in skills:
+            skills.append(code)
+    return [
+        Draft(
+            type=EventType.OFFICER_SIGNED_ON,
+            officer_id=cmd.officer,
+            payload=OfficerSignedOn(
+                beat_id=cmd.beat.upper() if cmd.beat else None, skills=tuple(skills)
+            ),
+        )
+    ]
+
+
 def _view_caller(state: State, call_id: str) -> list[Draft]:
     """A look at the caller's details is a fact for the record; with none to show there
     is nothing to look at and nothing to record."""
@@ -662,15 +692,7 @@ def decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
                 )
             ]
         case SignOn():
-            if cmd.beat and cmd.beat.upper() not in ctx.town.beat_by_id:
-                raise Refused(f"'{cmd.beat}' is not a beat.")
-            return [
-                Draft(
-                    type=EventType.OFFICER_SIGNED_ON,
-                    officer_id=cmd.officer,
-                    payload=OfficerSignedOn(beat_id=cmd.beat.upper() if cmd.beat else None),
-                )
-            ]
+            return _sign_on(state, ctx, cmd)
         case SignOff():
             return [
                 Draft(

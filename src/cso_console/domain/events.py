@@ -114,6 +114,8 @@ class CallScheduled(_Payload):
 
 class OfficerSignedOn(_Payload):
     beat_id: str | None = None
+    # Skills for this shift beyond the roster's (sign-ons written before had none).
+    skills: tuple[str, ...] = ()
 
 
 class OfficerStatusChanged(_Payload):

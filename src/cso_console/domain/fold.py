@@ -316,7 +316,9 @@ def _signed_on(state: State, e: Event, ch: Changed) -> None:
     officer = _need_officer(state, e)
     if officer.status is not OfficerStatus.OFF_DUTY:
         raise Refused(f"{officer.officer_id} is already signed on.")
-    officer.beat_id = e.data().beat_id or officer.home_beat
+    data = e.data()
+    officer.beat_id = data.beat_id or officer.home_beat
+    officer.shift_skills = tuple(s for s in data.skills if s not in officer.skills)
     officer.calls_this_shift = 0
     officer.signed_on_at = e.occurred_at
     _set_officer(officer, OfficerStatus.AVAILABLE, e)
@@ -334,6 +336,7 @@ def _signed_off(state: State, e: Event, ch: Changed) -> None:
         )
     officer.beat_id = None
     officer.signed_on_at = None
+    officer.shift_skills = ()
     _set_officer(officer, OfficerStatus.OFF_DUTY, e)
     ch.officer_ids.add(officer.officer_id)
 

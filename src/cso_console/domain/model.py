@@ -193,6 +193,12 @@ class Officer:
     current_call_id: str | None = None
     calls_this_shift: int = 0
     signed_on_at: datetime | None = None
+    shift_skills: tuple[str, ...] = ()  # added for this shift at sign-on, beyond ``skills``
+
+    @property
+    def skills_now(self) -> tuple[str, ...]:
+        """The roster's skills and those added for this shift."""
+        return self.skills + self.shift_skills
 
 
 @dataclass

@@ -58,7 +58,7 @@ def recommend(
             reasons.append(f"next beat {beat}" if dist == 1 else f"{dist} beats ({beat})")
         else:
             reasons.append(f"beat {beat or '?'}; call beat unknown")
-        has_skill = skill is None or skill in o.skills
+        has_skill = skill is None or skill in o.skills_now
         if skill:
             reasons.append(f"has {skill}" if has_skill else f"LACKS {skill}")
         if available:

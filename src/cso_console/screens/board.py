@@ -84,6 +84,7 @@ class BoardScreen(DeskActions):
         Binding("m,f6", "map", "Beat map", id="board.map"),
         Binding("p", "toggle_map", "Map panel", id="board.toggle_map"),
         Binding("s,f7", "report", "Shift report", id="board.report"),
+        Binding("R,f5", "roster", "Roster", id="board.roster"),
         Binding("question_mark,f1", "help", "Help", id="board.help"),
         Binding("q", "quit", "Quit", id="board.quit"),
     ]
@@ -271,6 +272,11 @@ class BoardScreen(DeskActions):
         from cso_console.screens.report import ReportScreen
 
         self.app.push_screen(ReportScreen())
+
+    def action_roster(self) -> None:
+        from cso_console.screens.roster import RosterScreen
+
+        self.app.push_screen(RosterScreen())
 
     def action_help(self) -> None:
         from cso_console.screens.help import HelpScreen

@@ -151,19 +151,37 @@ OFFICER_COLUMNS = (
 )  # fmt: skip
 
 
+# The skills column holds the roster's skills and, each marked with a leading "+", those
+# added for the shift (as `ON C12 +animal` writes them): no column of its own, so files
+# of schema 3 need no migration. Skill codes never start with "+".
+SHIFT_SKILL = "+"
+
+
+def _skills_cell(o: Officer) -> str:
+    return ";".join([*o.skills, *(SHIFT_SKILL + s for s in o.shift_skills)])
+
+
+def _skills_from_cell(cell: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    parts = [s for s in cell.split(";") if s]
+    own = tuple(s for s in parts if not s.startswith(SHIFT_SKILL))
+    shift = tuple(s[1:] for s in parts if s.startswith(SHIFT_SKILL))
+    return own, shift
+
+
 def officer_row(o: Officer, changed_seq: int = 0) -> tuple[Any, ...]:
     return (
-        o.officer_id, o.name, ";".join(o.skills), o.home_beat, o.status.value,
+        o.officer_id, o.name, _skills_cell(o), o.home_beat, o.status.value,
         t(o.status_since), o.beat_id, o.current_call_id, o.calls_this_shift,
         t(o.signed_on_at), changed_seq,
     )  # fmt: skip
 
 
 def officer_from_row(r: tuple[Any, ...]) -> Officer:
+    own, shift = _skills_from_cell(r[2])
     return Officer(
-        officer_id=r[0], name=r[1], skills=tuple(s for s in r[2].split(";") if s),
-        home_beat=r[3], status=OfficerStatus(r[4]), status_since=d(r[5]), beat_id=r[6],
-        current_call_id=r[7], calls_this_shift=r[8], signed_on_at=d(r[9]),
+        officer_id=r[0], name=r[1], skills=own, home_beat=r[3], status=OfficerStatus(r[4]),
+        status_since=d(r[5]), beat_id=r[6], current_call_id=r[7], calls_this_shift=r[8],
+        signed_on_at=d(r[9]), shift_skills=shift,
     )  # fmt: skip
 
 
