@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,6 +27,22 @@ if TYPE_CHECKING:
 
 def _hm(e: Event) -> str:
     return local_time(e.occurred_at, with_date=False)
+
+
+def corrected_words(p: dict[str, Any]) -> str:
+    """What a correction changed; caller details by name only, never their values."""
+    parts = []
+    if p.get("type_code"):
+        parts.append(f"type {p['type_code']}")
+    if p.get("location"):
+        beat = p.get("beat_id") or "beat unknown"
+        check = "" if p.get("location_verified") else ", unverified"
+        parts.append(f"location {p['location']} ({beat}{check})")
+    if "narrative" in p:
+        parts.append("narrative")
+    if "caller_name" in p or "caller_phone" in p:
+        parts.append("caller details")
+    return "corrected: " + ", ".join(parts) if parts else "corrected"
 
 
 def describe(e: Event) -> str:
@@ -52,17 +68,25 @@ def describe(e: Event) -> str:
             f"closed {p.get('disposition')}" + (f": {p['note']}" if p.get("note") else "")
         ),
         EventType.NOTE_ADDED: lambda: f"note: {p.get('text')}",
-        EventType.PRIORITY_CHANGED: lambda: f"priority -> P{p.get('priority')}",
+        EventType.PRIORITY_CHANGED: lambda: (
+            f"priority -> P{p.get('priority')}" + (f": {p['reason']}" if p.get("reason") else "")
+        ),
         EventType.DUPLICATE_LINKED: lambda: (
             f"duplicate of call {short_number(p.get('of_call_id', ''))}"
         ),
-        EventType.CALL_TRANSFERRED: lambda: f"transferred to {p.get('to')}",
+        EventType.CALL_TRANSFERRED: lambda: (
+            f"transferred to {p.get('to')}" + (f": {p['reason']}" if p.get("reason") else "")
+        ),
         EventType.CALL_CANCELLED: lambda: f"cancelled {p.get('reason', '')}",
         EventType.CALL_REOPENED: lambda: f"reopened {p.get('reason', '')}",
         EventType.CALL_SCHEDULED: lambda: f"scheduled until {p.get('until')}",
         EventType.OFFICER_REASSIGNED: lambda: (
-            f"{who} reassigned from call {short_number(p.get('from_call_id', ''))}"
+            f"{who} reassigned from call {short_number(p.get('from_call_id', ''))} "
+            f"to call {short_number(e.call_id or '')}"
+            + (f": {p['reason']}" if p.get("reason") else "")
         ),
+        EventType.UNIT_STACKED: lambda: f"stacked on {who}: theirs next, as they clear",
+        EventType.CALL_CORRECTED: lambda: corrected_words(p),
         EventType.WELFARE_ACKNOWLEDGED: lambda: f"welfare check on {who} acknowledged",
         EventType.CALLER_VIEWED: lambda: "caller details viewed",
         EventType.ALERT_ACKNOWLEDGED: lambda: (
