@@ -30,8 +30,9 @@ def h(town):
 
 
 def _refold(h):
+    roster = h.town.officers
     state = State(
-        officers={o.call_sign: Officer(o.call_sign, o.name, o.skills, o.beat) for o in h.town.officers}
+        officers={o.call_sign: Officer(o.call_sign, o.name, o.skills, o.beat) for o in roster}
     )
     return fold(state, h.events)
 

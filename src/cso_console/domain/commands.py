@@ -469,7 +469,7 @@ def _correct(state: State, ctx: Context, cmd: CorrectCall) -> list[Draft]:
         Draft(
             type=EventType.CALL_CORRECTED,
             call_id=call_id,
-            payload=CallCorrected(**changed),  # type: ignore[arg-type]
+            payload=CallCorrected.model_validate(changed),
         )
     ]
 

@@ -17,6 +17,7 @@ from cso_console.domain.callnumber import short_number
 from cso_console.domain.events import Event, EventType
 from cso_console.domain.model import Call
 from cso_console.screens.actions import DeskActions, call_bindings
+from cso_console.screens.call_verbs import reopen_binding
 from cso_console.text import terminal_safe
 from cso_console.widgets.format import elapsed, local_time, status_word
 from cso_console.widgets.message import MessageLine
@@ -120,6 +121,7 @@ class CallDetailScreen(DeskActions):
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back"),
         *call_bindings("detail"),
+        reopen_binding("detail"),
         Binding("v", "show_caller", "Show caller", id="detail.caller"),
         Binding("exclamation_mark", "alerts", "Alerts list", id="detail.alerts"),
         Binding("question_mark,f1", "help", "Help", id="detail.help"),
