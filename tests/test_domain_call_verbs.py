@@ -161,3 +161,18 @@ def test_a_desk_operator_cannot_reassign_and_nothing_is_written(town):
     with pytest.raises(Refused, match="Only a shift lead"):
         h.do(Reassign(officer="C10", to_call="2", reason="x"))
     assert h.events == []
+
+
+def test_a_corrected_caller_is_kept_out_of_exports_without_include_caller(desk):
+    from cso_console.export import event_records
+
+    assert desk.execute(ReceiveCall(type_code="NOISE", location="410 Elm Street")).ok
+    out = desk.execute(
+        CorrectCall(call="1", caller_name="Quinn Vance", caller_phone="555-0133", narrative="n")
+    )
+    assert out.ok, out.reason
+    (plain,) = [e for e in event_records(desk, None, False) if e["type"] == "call.corrected"]
+    assert plain["payload"] == {"narrative": "n"}
+    assert "Quinn" not in str(list(event_records(desk, None, False)))
+    (full,) = [e for e in event_records(desk, None, True) if e["type"] == "call.corrected"]
+    assert full["payload"]["caller_name"] == "Quinn Vance"

@@ -238,6 +238,8 @@ def test_dispatching_an_officer_on_another_call_stacks_it(tmp_path):
             assert "stacked on C12" in message(app)
             assert app.desk.officer("C12").queued_call_id == cid(2)
             assert app.desk.call(cid(2)).status is CallStatus.PENDING
+            row, _ = app.screen.query_one(OfficerBoard).render_row("C12")
+            assert " 4+2 " in row  # on call 4, call 2 stacked next
             await select(pilot, 4)
             await pilot.press("c", *"ADV", "enter")
             await settle(pilot)
