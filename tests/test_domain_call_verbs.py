@@ -130,16 +130,19 @@ def test_a_stacked_call_is_dispatched_when_the_officer_clears(h):
 def test_stacking_is_refused_where_the_brief_says_no(h):
     h.do(SignOn(officer="C10"))
     h.do(SignOn(officer="C11"))
-    for place in ("200 Civic Center Drive", "220 Main Street", "410 Elm Street"):
+    for place in ("200 Civic Center Drive", "220 Main Street", "410 Elm Street", "1 Elm St"):
         h.do(ReceiveCall(type_code="NOISE", location=place))
     with pytest.raises(Refused, match="not on a call"):
         h.do(StackCall(call="2", officer="C10"))  # free: dispatch them instead
     h.do(Dispatch(call="1", officers=("C10",)))
     with pytest.raises(Refused, match="already on"):
         h.do(StackCall(call="1", officer="C10"))
+    h.do(Dispatch(call="3", officers=("C11",)))
+    with pytest.raises(Refused, match="already has C11 on it"):
+        h.do(StackCall(call="3", officer="C10"))  # d sends an assist instead
     h.do(StackCall(call="2", officer="C10"))
-    with pytest.raises(Refused, match="already has call"):
-        h.do(StackCall(call="3", officer="C10"))  # one stacked call at most
+    with pytest.raises(Refused, match="already has call 2 stacked"):
+        h.do(StackCall(call="4", officer="C10"))  # one stacked call at most
 
 
 def test_a_stacked_call_closed_meanwhile_is_not_dispatched(h):

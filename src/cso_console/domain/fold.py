@@ -200,6 +200,12 @@ def _stacked(state: State, e: Event, ch: Changed) -> None:
         raise Refused(f"{who} is not on a call; dispatch them instead.")
     if officer.current_call_id == call.call_id or call.assignment_of(who) is not None:
         raise Refused(f"{who} is already on {_c(call.call_id).lower()}.")
+    if call.active_assignments:
+        units = ", ".join(a.officer_id for a in call.active_assignments)
+        raise Refused(
+            f"{_c(call.call_id)} already has {units} on it; only a call waiting for a unit "
+            "is stacked."
+        )
     q = officer.queued_call_id
     if q is not None and q != call.call_id and stacked_call_ready(state, officer) is not None:
         raise Refused(f"{who} already has call {short_number(q)} stacked next.")

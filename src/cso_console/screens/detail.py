@@ -30,6 +30,14 @@ def _hm(e: Event) -> str:
     return local_time(e.occurred_at, with_date=False)
 
 
+def _when(text: object) -> str:
+    """A recorded time as the desk shows times; as recorded if it does not read."""
+    try:
+        return local_time(datetime.fromisoformat(str(text).replace("Z", "+00:00")))
+    except ValueError:
+        return str(text)
+
+
 def corrected_words(p: dict[str, Any]) -> str:
     """What a correction changed; caller details by name only, never their values."""
     parts = []
@@ -80,7 +88,7 @@ def describe(e: Event) -> str:
         ),
         EventType.CALL_CANCELLED: lambda: f"cancelled {p.get('reason', '')}",
         EventType.CALL_REOPENED: lambda: f"reopened {p.get('reason', '')}",
-        EventType.CALL_SCHEDULED: lambda: f"scheduled until {p.get('until')}",
+        EventType.CALL_SCHEDULED: lambda: f"held until {_when(p.get('until'))}",
         EventType.OFFICER_REASSIGNED: lambda: (
             f"{who} reassigned from call {short_number(p.get('from_call_id', ''))} "
             f"to call {short_number(e.call_id or '')}"
@@ -256,6 +264,8 @@ class CallDetailScreen(DeskActions):
             lines.append(f"Duplicate of call {short_number(call.duplicate_of)}")
         if call.transferred_to:
             lines.append(f"Transferred to {call.transferred_to}")
+        if call.scheduled_for and call.status.is_open and not call.active_assignments:
+            lines.append(f"Held until {local_time(call.scheduled_for)}; pending from then")
         lines.append("")
         lines.append("ASSIGNMENTS  unit  role     dispatched en route  on scene cleared")
         for a in call.assignments:
