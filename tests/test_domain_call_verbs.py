@@ -179,3 +179,27 @@ def test_a_corrected_caller_is_kept_out_of_exports_without_include_caller(desk):
     assert "Quinn" not in str(list(event_records(desk, None, False)))
     (full,) = [e for e in event_records(desk, None, True) if e["type"] == "call.corrected"]
     assert full["payload"]["caller_name"] == "Quinn Vance"
+
+
+@pytest.mark.parametrize(
+    "text, minutes",
+    [("+30m", 30), ("30m", 30), ("1h", 60), ("2h30m", 150), ("+1h 5m", 65), ("10:30", 30),
+     ("09:00", 23 * 60)],
+)  # fmt: skip
+def test_a_hold_time_is_read_from_what_is_typed(text, minutes):
+    from datetime import UTC, datetime
+
+    from cso_console.domain.schedule import schedule_time
+
+    now = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
+    assert (schedule_time(text, now, UTC) - now).total_seconds() == minutes * 60
+
+
+@pytest.mark.parametrize("text", ["soon", "0m", "25:00", "9999h", "", "12:7"])
+def test_a_hold_time_that_is_not_one_is_refused_in_words(text):
+    from datetime import UTC, datetime
+
+    from cso_console.domain.schedule import schedule_time
+
+    with pytest.raises(ValueError, match=r"\w+ "):
+        schedule_time(text, datetime(2026, 11, 21, 10, 0, tzinfo=UTC), UTC)
