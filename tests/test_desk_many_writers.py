@@ -96,11 +96,18 @@ class TwoDesks(RuleBasedStateMachine):
             c.AcknowledgeWelfare(officer="C13"),
             c.Reassign(officer="C13", to_call=year + "000002", reason="closer"),
             c.AddNote(call=year + "000001", text="Back in the queue"),
+            c.StackCall(call=year + "000001", officer="C13"),  # theirs as they clear
             c.ChangePriority(call=year + "000001", priority=2),
             c.LinkDuplicate(call=year + "000003", of_call=year + "000001"),
             c.Reopen(call=year + "000003", reason="not the same"),
             c.Transfer(call=year + "000003", to="emergency dispatch"),
             c.AcknowledgeAlert(call=year + "000004"),  # still pending, and late by then
+            c.CorrectCall(
+                call=year + "000004",
+                location="410 Elm Street",
+                narrative="a stray dog",
+                caller_phone="555-0142",
+            ),  # fmt: skip
             c.Cancel(call=year + "000004", reason="withdrawn"),
             c.Schedule(call=year + "000001", until=self.clocks[i].now() + timedelta(hours=6)),
             c.ViewCaller(call=year + "000002"),
@@ -195,6 +202,8 @@ class TwoDesks(RuleBasedStateMachine):
                     c.AcknowledgeWelfare(officer=o),
                     c.AcknowledgeAlert(call=call),
                     c.ViewCaller(call=call),
+                    c.StackCall(call=call, officer=o),
+                    c.CorrectCall(call=call, location=PLACES[len(other) % 3], narrative=other),
                 ]
             )
         )

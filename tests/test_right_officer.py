@@ -74,14 +74,21 @@ def test_a_typed_call_sign_means_that_officer_or_says_why_not(tmp_path) -> None:
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             call_id = await _picker_for_pending(pilot, app)
-            for typed, why in (("C19", "C19 is on break."), ("c12", "C12 is on call 4.")):
-                await pilot.press(*"\b" * 5)  # clear the filter
-                filt = app.screen.query_one("#filter")
-                filt.value = ""
-                await pilot.press(*typed, "enter")
-                await pilot.pause()
-                assert isinstance(app.screen, PickerScreen), "refused, still choosing"
-                assert f"REFUSED: {why}" in str(app.screen.query_one("#hint").render())
+            await pilot.press(*"C19", "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, PickerScreen), "refused, still choosing"
+            assert "REFUSED: C19 is on break." in str(app.screen.query_one("#hint").render())
+            # One on another call is offered the call stacked; "no" leaves all as it was.
+            app.screen.query_one("#filter").value = ""
+            before = app.desk.store.count_events()
+            await pilot.press(*"c12", "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            assert "C12 is on call 4. Stack call" in app.screen.question
+            await pilot.press("n")
+            await settle(pilot)
+            assert app.desk.store.count_events() == before
+            await _picker_for_pending(pilot, app)
             filt = app.screen.query_one("#filter")
             filt.value = ""
             await pilot.press(*"c11", "enter")

@@ -20,6 +20,7 @@ from cso_console.domain.callnumber import short_number
 from cso_console.domain.events import (
     AlertAcknowledged,
     CallClosed,
+    CallCorrected,
     CallReceived,
     CallScheduled,
     CallTransferred,
@@ -40,7 +41,7 @@ from cso_console.domain.events import (
     UnitDispatched,
     WithReason,
 )
-from cso_console.domain.fold import Refused, State
+from cso_console.domain.fold import Refused, State, stacked_call_ready
 from cso_console.domain.model import OfficerStatus, Operator, OperatorRole, Role
 from cso_console.domain.town import Town
 
@@ -192,6 +193,26 @@ class Reassign(Command):
     officer: CallSign
     to_call: str
     reason: str = ""
+
+
+class CorrectCall(Command):
+    """Correct what intake recorded. Fields left None stay as they are; ``""`` clears a
+    caller field or the narrative. Only what differs from the call is recorded."""
+
+    call: str
+    type_code: str | None = None
+    location: str | None = None
+    narrative: str | None = None
+    caller_name: str | None = None
+    caller_phone: str | None = None
+
+
+class StackCall(Command):
+    """Queue a waiting call next for an officer who is on another call: they are
+    dispatched to it as they clear (one stacked call per officer)."""
+
+    call: str
+    officer: CallSign
 
 
 class ViewCaller(Command):
@@ -401,6 +422,85 @@ def _receive(state: State, ctx: Context, cmd: ReceiveCall) -> list[Draft]:
     return drafts
 
 
+def _correct(state: State, ctx: Context, cmd: CorrectCall) -> list[Draft]:
+    call_id = _cid(ctx, cmd.call)
+    call = state.calls.get(call_id)
+    if call is None:
+        raise Refused(f"There is no call {short_number(call_id)}.")
+    values = cmd.__dict__
+    for name, (label, limit) in CALL_TEXT_LIMITS.items():
+        value = values.get(name)
+        if value and len(value) > limit:
+            raise Refused(f"The {label} is longer than {limit:,} characters.")
+        if value and "\x00" in value:
+            raise Refused(f"The {label} holds a NUL character.")
+    changed: dict[str, object] = {}
+    if cmd.type_code:
+        ct = ctx.town.find_call_type(cmd.type_code)
+        if ct is None:
+            raise Refused(f"'{cmd.type_code}' is not a call type.")
+        if ct.emergency:
+            raise Refused(
+                f"{ct.code} ({ct.label}) is an emergency: transfer the call to "
+                f"{EMERGENCY_DISPATCH} (T) instead."
+            )
+        if ct.code != call.type_code:
+            changed["type_code"] = ct.code
+    if cmd.location:
+        try:
+            loc = ctx.town.resolve_location(cmd.location)
+        except ValueError as exc:
+            raise Refused(str(exc)) from None
+        if (loc.text, loc.verified, loc.beat_id) != (
+            call.location,
+            call.location_verified,
+            call.beat_id,
+        ):
+            changed |= {
+                "location": loc.text,
+                "location_verified": loc.verified,
+                "beat_id": loc.beat_id,
+            }
+    if cmd.narrative is not None and cmd.narrative != call.narrative:
+        changed["narrative"] = cmd.narrative
+    for name in ("caller_name", "caller_phone"):
+        value = values[name]
+        if value is not None and (value or None) != getattr(call, name):
+            changed[name] = value or None
+    if not changed:
+        raise Refused(f"Call {short_number(call_id)} already says that: nothing to correct.")
+    return [
+        Draft(
+            type=EventType.CALL_CORRECTED,
+            call_id=call_id,
+            payload=CallCorrected.model_validate(changed),
+        )
+    ]
+
+
+def _then_stacked(state: State, drafts: list[Draft]) -> list[Draft]:
+    """An officer who clears with a call stacked on them is dispatched to it at once (if
+    it still waits for a unit): the journal says so, as a dispatch of its own."""
+    out = list(drafts)
+    for d in drafts:
+        if d.type is not EventType.UNIT_CLEARED or d.officer_id is None:
+            continue
+        officer = state.officers.get(d.officer_id)
+        if officer is None or officer.current_call_id != d.call_id:
+            continue
+        nxt = stacked_call_ready(state, officer)
+        if nxt is not None and nxt != d.call_id:
+            out.append(
+                Draft(
+                    type=EventType.UNIT_DISPATCHED,
+                    call_id=nxt,
+                    officer_id=officer.officer_id,
+                    payload=UnitDispatched(role=Role.PRIMARY, reasons=("stacked next",)),
+                )
+            )
+    return out
+
+
 def _dispatch(state: State, ctx: Context, cmd: Dispatch) -> list[Draft]:
     call_id = _cid(ctx, cmd.call)
     call = state.calls.get(call_id)
@@ -600,6 +700,10 @@ def _acknowledge_alert(state: State, ctx: Context, call_id: str) -> list[Draft]:
 
 def decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
     """The events ``cmd`` amounts to, or :class:`Refused` with a reason."""
+    return _then_stacked(state, _decide(state, ctx, cmd))
+
+
+def _decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
     if cmd.lead_only and ctx.operator_role is not OperatorRole.LEAD:
         raise Refused("Only a shift lead can do that.")
     c = ctx.calls
@@ -721,6 +825,17 @@ def decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
                     payload=OfficerReassigned(
                         from_call_id=officer.current_call_id, reason=cmd.reason
                     ),
+                )
+            ]
+        case CorrectCall():
+            return _correct(state, ctx, cmd)
+        case StackCall():
+            return [
+                Draft(
+                    type=EventType.UNIT_STACKED,
+                    call_id=c[cmd.call],
+                    officer_id=cmd.officer,
+                    payload=NoPayload(),
                 )
             ]
         case ViewCaller():

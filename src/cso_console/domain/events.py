@@ -7,7 +7,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from cso_console.domain.model import OfficerStatus, OperatorRole, Role
 
@@ -42,6 +49,8 @@ class EventType(StrEnum):
     OPERATOR_PIN_SET = "operator.pin_set"
     OPERATOR_DISABLED = "operator.disabled"
     OPERATOR_PIN_REFUSED = "operator.pin_refused"
+    CALL_CORRECTED = "call.corrected"
+    UNIT_STACKED = "unit.stacked"
 
 
 class _Payload(BaseModel):
@@ -110,6 +119,25 @@ class WithReason(_Payload):
 
 class CallScheduled(_Payload):
     until: datetime
+
+
+class CallCorrected(_Payload):
+    """What a correction changed, and only that (what it was before is in the journal).
+    A corrected location always brings its check and beat (``beat_id`` None: unknown);
+    ``caller_name``/``caller_phone`` None here clears them."""
+
+    type_code: str | None = None
+    location: str | None = None
+    location_verified: bool | None = None
+    beat_id: str | None = None
+    narrative: str | None = None
+    caller_name: str | None = None
+    caller_phone: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _changed_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if k in self.model_fields_set}
 
 
 class OfficerSignedOn(_Payload):
@@ -186,6 +214,8 @@ PAYLOADS: dict[EventType, type[_Payload]] = {
     EventType.OPERATOR_PIN_SET: OperatorPinSet,
     EventType.OPERATOR_DISABLED: OperatorDisabled,
     EventType.OPERATOR_PIN_REFUSED: NoPayload,
+    EventType.CALL_CORRECTED: CallCorrected,
+    EventType.UNIT_STACKED: NoPayload,
 }
 
 # Fields that identify a caller: kept out of default exports and off the board.

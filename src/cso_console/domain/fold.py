@@ -174,10 +174,44 @@ def _dispatched(state: State, e: Event, ch: Changed) -> None:
     )
     _advance_call(call, CallStatus.DISPATCHED, e)
     officer.current_call_id = call.call_id
+    if officer.queued_call_id == call.call_id:
+        officer.queued_call_id = None  # the stacked call, now theirs
     officer.calls_this_shift += 1
     _set_officer(officer, OfficerStatus.DISPATCHED, e)
     ch.call_ids.add(call.call_id)
     ch.officer_ids.add(officer.officer_id)
+
+
+def stacked_call_ready(state: State, officer: Officer) -> str | None:
+    """The call stacked on ``officer`` if it is still waiting for a unit (open, nobody on
+    it): the one to dispatch them to as they clear. Else None (the stack lapses)."""
+    q = officer.queued_call_id
+    call = state.calls.get(q) if q else None
+    if call is None or not call.status.is_open or call.active_assignments:
+        return None
+    return call.call_id
+
+
+def _stacked(state: State, e: Event, ch: Changed) -> None:
+    call, officer = _need_call(state, e), _need_officer(state, e)
+    _need_open(call, "take a unit")
+    who = officer.officer_id
+    if officer.current_call_id is None:
+        raise Refused(f"{who} is not on a call; dispatch them instead.")
+    if officer.current_call_id == call.call_id or call.assignment_of(who) is not None:
+        raise Refused(f"{who} is already on {_c(call.call_id).lower()}.")
+    if call.active_assignments:
+        units = ", ".join(a.officer_id for a in call.active_assignments)
+        raise Refused(
+            f"{_c(call.call_id)} already has {units} on it; only a call waiting for a unit "
+            "is stacked."
+        )
+    q = officer.queued_call_id
+    if q is not None and q != call.call_id and stacked_call_ready(state, officer) is not None:
+        raise Refused(f"{who} already has call {short_number(q)} stacked next.")
+    officer.queued_call_id = call.call_id
+    ch.call_ids.add(call.call_id)
+    ch.officer_ids.add(who)
 
 
 def _stage(state: State, e: Event, ch: Changed, en_route: bool) -> None:
@@ -212,6 +246,8 @@ def _cleared(state: State, e: Event, ch: Changed) -> None:
         call.note_count += 1
     if officer.current_call_id == call.call_id:
         _free_officer(state, officer.officer_id, e, ch)
+        if stacked_call_ready(state, officer) is None:
+            officer.queued_call_id = None  # the stacked call ended or was taken meanwhile
     ch.call_ids.add(call.call_id)
     ch.officer_ids.add(officer.officer_id)
 
@@ -337,6 +373,7 @@ def _signed_off(state: State, e: Event, ch: Changed) -> None:
     officer.beat_id = None
     officer.signed_on_at = None
     officer.shift_skills = ()
+    officer.queued_call_id = None
     _set_officer(officer, OfficerStatus.OFF_DUTY, e)
     ch.officer_ids.add(officer.officer_id)
 
@@ -390,6 +427,26 @@ def _reassigned(state: State, e: Event, ch: Changed) -> None:
     officer.status_since = e.occurred_at
     ch.call_ids |= {from_id, to_call.call_id}
     ch.officer_ids.add(officer.officer_id)
+
+
+def _corrected(state: State, e: Event, ch: Changed) -> None:
+    """Only what the correction names changes; a location brings its check and beat."""
+    call = _need_call(state, e)
+    d = e.data()
+    given = d.model_fields_set
+    if d.type_code:
+        call.type_code = d.type_code
+    if d.location:
+        call.location = d.location
+        call.location_verified = bool(d.location_verified)
+        call.beat_id = d.beat_id
+    if "narrative" in given:
+        call.narrative = d.narrative or ""
+    if "caller_name" in given:
+        call.caller_name = d.caller_name or None
+    if "caller_phone" in given:
+        call.caller_phone = d.caller_phone or None
+    ch.call_ids.add(call.call_id)
 
 
 def _welfare(state: State, e: Event, ch: Changed) -> None:
@@ -485,6 +542,8 @@ _HANDLERS: dict[EventType, Any] = {
     EventType.CALLER_VIEWED: _caller_viewed,
     EventType.ALERT_ACKNOWLEDGED: _alert_acked,
     EventType.OFFICER_ENROLLED: _enrolled,
+    EventType.CALL_CORRECTED: _corrected,
+    EventType.UNIT_STACKED: _stacked,
 }
 
 

@@ -193,6 +193,7 @@ class Officer:
     current_call_id: str | None = None
     calls_this_shift: int = 0
     signed_on_at: datetime | None = None
+    queued_call_id: str | None = None  # stacked: dispatched to them when they clear
     shift_skills: tuple[str, ...] = ()  # added for this shift at sign-on, beyond ``skills``
 
     @property

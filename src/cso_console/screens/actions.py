@@ -14,6 +14,7 @@ from cso_console.domain import commands as c
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.model import Call, Officer, OfficerStatus
 from cso_console.domain.recommend import recommend
+from cso_console.screens import call_verbs
 from cso_console.screens.picker import Choice, PickerScreen, TextPrompt
 from cso_console.widgets.format import status_word
 from cso_console.widgets.message import MessageLine
@@ -31,6 +32,7 @@ def call_bindings(screen_id: str) -> list[Binding]:
         Binding("o", "on_scene", "On scene", id=f"{screen_id}.on_scene"),
         Binding("c,f4", "clear", "Clear/close", id=f"{screen_id}.clear"),
         Binding("N", "note", "Add note", id=f"{screen_id}.note"),
+        *call_verbs.verb_bindings(screen_id),
     ]
 
 
@@ -115,7 +117,9 @@ class DeskActions(Steady, Screen[None]):
             if len(label) > 72:
                 label = label[:71] + "~"
             why = f"{o.officer_id} is {r.reasons[0]}." if not r.available else ""
-            choices.append(Choice(o.officer_id, label, r.available, o.name, why))
+            # One on another call can still be chosen: the call is offered to them stacked.
+            can = r.available or o.current_call_id is not None
+            choices.append(Choice(o.officer_id, label, can, o.name, why))
         verb = "Assist" if call.active_assignments else "Dispatch"
         title = (
             f"{verb} to call {short_number(call.call_id)}: {call.type_code} "
@@ -123,6 +127,10 @@ class DeskActions(Steady, Screen[None]):
         )
 
         def chosen(officer_id: str | None) -> None:
+            busy = self.console.known_officers().get(officer_id or "")
+            if busy is not None and busy.current_call_id and busy.current_call_id != call.call_id:
+                call_verbs.offer_stack(self, call, busy)
+                return
             if officer_id:
                 role = "to assist on" if call.active_assignments else "to"
                 why = reasons.get(officer_id, ())
@@ -224,3 +232,29 @@ class DeskActions(Steady, Screen[None]):
                 )
 
         self.app.push_screen(TextPrompt(f"Note for call {short_number(call.call_id)}"), typed)
+
+    # the call verbs (screens/call_verbs.py) --------------------------------------
+
+    def action_reassign(self) -> None:
+        call_verbs.reassign(self)
+
+    def action_cancel_call(self) -> None:
+        call_verbs.cancel(self)
+
+    def action_reopen(self) -> None:
+        call_verbs.reopen(self)
+
+    def action_schedule(self) -> None:
+        call_verbs.schedule(self)
+
+    def action_transfer(self) -> None:
+        call_verbs.transfer(self)
+
+    def action_priority(self) -> None:
+        call_verbs.priority(self)
+
+    def action_link(self) -> None:
+        call_verbs.link(self)
+
+    def action_correct(self) -> None:
+        call_verbs.correct(self)

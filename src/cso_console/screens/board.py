@@ -48,7 +48,8 @@ OFFICERS (bottom): free officers first, off duty last
 UNIT      call sign         STATUS  AVAILABLE, DISPATCHED,
           EN ROUTE, ON SCENE, BUSY, BREAK, OUT OF
           SERVICE, OFF DUTY
-BEAT      where they are    CALL    call number
+BEAT      where they are    CALL    call number; 4+9: on
+          call 4, call 9 stacked next (theirs as they clear)
 TIME      in this status    SHIFT   calls this shift
 
 ALERT LINE: the most urgent alert; x acknowledges it.

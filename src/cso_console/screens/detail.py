@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +17,7 @@ from cso_console.domain.callnumber import short_number
 from cso_console.domain.events import Event, EventType
 from cso_console.domain.model import Call
 from cso_console.screens.actions import DeskActions, call_bindings
+from cso_console.screens.call_verbs import reopen_binding
 from cso_console.text import terminal_safe
 from cso_console.widgets.format import elapsed, local_time, status_word
 from cso_console.widgets.message import MessageLine
@@ -27,6 +28,30 @@ if TYPE_CHECKING:
 
 def _hm(e: Event) -> str:
     return local_time(e.occurred_at, with_date=False)
+
+
+def _when(text: object) -> str:
+    """A recorded time as the desk shows times; as recorded if it does not read."""
+    try:
+        return local_time(datetime.fromisoformat(str(text).replace("Z", "+00:00")))
+    except ValueError:
+        return str(text)
+
+
+def corrected_words(p: dict[str, Any]) -> str:
+    """What a correction changed; caller details by name only, never their values."""
+    parts = []
+    if p.get("type_code"):
+        parts.append(f"type {p['type_code']}")
+    if p.get("location"):
+        beat = p.get("beat_id") or "beat unknown"
+        check = "" if p.get("location_verified") else ", unverified"
+        parts.append(f"location {p['location']} ({beat}{check})")
+    if "narrative" in p:
+        parts.append("narrative")
+    if "caller_name" in p or "caller_phone" in p:
+        parts.append("caller details")
+    return "corrected: " + ", ".join(parts) if parts else "corrected"
 
 
 def describe(e: Event) -> str:
@@ -52,17 +77,25 @@ def describe(e: Event) -> str:
             f"closed {p.get('disposition')}" + (f": {p['note']}" if p.get("note") else "")
         ),
         EventType.NOTE_ADDED: lambda: f"note: {p.get('text')}",
-        EventType.PRIORITY_CHANGED: lambda: f"priority -> P{p.get('priority')}",
+        EventType.PRIORITY_CHANGED: lambda: (
+            f"priority -> P{p.get('priority')}" + (f": {p['reason']}" if p.get("reason") else "")
+        ),
         EventType.DUPLICATE_LINKED: lambda: (
             f"duplicate of call {short_number(p.get('of_call_id', ''))}"
         ),
-        EventType.CALL_TRANSFERRED: lambda: f"transferred to {p.get('to')}",
+        EventType.CALL_TRANSFERRED: lambda: (
+            f"transferred to {p.get('to')}" + (f": {p['reason']}" if p.get("reason") else "")
+        ),
         EventType.CALL_CANCELLED: lambda: f"cancelled {p.get('reason', '')}",
         EventType.CALL_REOPENED: lambda: f"reopened {p.get('reason', '')}",
-        EventType.CALL_SCHEDULED: lambda: f"scheduled until {p.get('until')}",
+        EventType.CALL_SCHEDULED: lambda: f"held until {_when(p.get('until'))}",
         EventType.OFFICER_REASSIGNED: lambda: (
-            f"{who} reassigned from call {short_number(p.get('from_call_id', ''))}"
+            f"{who} reassigned from call {short_number(p.get('from_call_id', ''))} "
+            f"to call {short_number(e.call_id or '')}"
+            + (f": {p['reason']}" if p.get("reason") else "")
         ),
+        EventType.UNIT_STACKED: lambda: f"stacked on {who}: theirs next, as they clear",
+        EventType.CALL_CORRECTED: lambda: corrected_words(p),
         EventType.WELFARE_ACKNOWLEDGED: lambda: f"welfare check on {who} acknowledged",
         EventType.CALLER_VIEWED: lambda: "caller details viewed",
         EventType.ALERT_ACKNOWLEDGED: lambda: (
@@ -96,6 +129,7 @@ class CallDetailScreen(DeskActions):
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back"),
         *call_bindings("detail"),
+        reopen_binding("detail"),
         Binding("v", "show_caller", "Show caller", id="detail.caller"),
         Binding("exclamation_mark", "alerts", "Alerts list", id="detail.alerts"),
         Binding("question_mark,f1", "help", "Help", id="detail.help"),
@@ -230,6 +264,8 @@ class CallDetailScreen(DeskActions):
             lines.append(f"Duplicate of call {short_number(call.duplicate_of)}")
         if call.transferred_to:
             lines.append(f"Transferred to {call.transferred_to}")
+        if call.scheduled_for and call.status.is_open and not call.active_assignments:
+            lines.append(f"Held until {local_time(call.scheduled_for)}; pending from then")
         lines.append("")
         lines.append("ASSIGNMENTS  unit  role     dispatched en route  on scene cleared")
         for a in call.assignments:

@@ -65,9 +65,12 @@ class PickerScreen(Steady, ModalScreen[str | None]):
     def _fill(self, text: str) -> None:
         needle = text.strip().lower()
         shown = self.choices
-        exact = [ch for ch in self.choices if needle and ch.value.lower() == needle]
+        exact = [
+            ch for ch in self.choices if needle and needle in (ch.value.lower(), ch.search.lower())
+        ]
         if exact:
-            # What was typed names one exactly (a call sign, a code): that one, and only
+            # What was typed names one exactly (a call sign, a code, a call's short
+            # number): that one, and only
             # that one, is what Enter acts on, chosen or refused with its reason.
             self._show(exact, highlight=0)
             return
@@ -147,15 +150,17 @@ class TextPrompt(Steady, ModalScreen[str | None]):
     """
     BINDINGS = [Binding("escape", "back", "Back", id="prompt.back")]
 
-    def __init__(self, title: str, required: bool = True) -> None:
+    def __init__(self, title: str, required: bool = True, value: str = "") -> None:
+        """``value``: the text to start from (a narrative being corrected)."""
         super().__init__()
         self.title_text = title
         self.required = required
+        self.value = value
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(terminal_safe(self.title_text), markup=False)
-            yield Input(id="text", compact=True)
+            yield Input(terminal_safe(self.value), id="text", compact=True)
             yield Static("Enter saves - Esc back", classes="hint")
 
     def on_mount(self) -> None:
@@ -172,7 +177,7 @@ class TextPrompt(Steady, ModalScreen[str | None]):
 
     def action_back(self) -> None:
         """Esc: back at once if nothing was typed; else ask before throwing it away."""
-        if not self.query_one(Input).value.strip():
+        if self.query_one(Input).value.strip() in ("", terminal_safe(self.value).strip()):
             self.dismiss(None)
             return
         from cso_console.screens.confirm import ConfirmScreen

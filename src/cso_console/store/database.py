@@ -212,7 +212,10 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
 
 
 # Columns added since schema 2: a schema-2 file about to be upgraded lacks them.
-_ADDED_IN_3 = {"operators": {"name", "pin_hash", "disabled", "enrolled"}}
+_ADDED_IN_3 = {
+    "operators": {"name", "pin_hash", "disabled", "enrolled"},
+    "officers": {"queued_call_id"},
+}
 
 
 def check_tables(conn: sqlite3.Connection, path: Path, migrating: bool = False) -> None:
@@ -329,14 +332,16 @@ def _migrate_2(conn: sqlite3.Connection) -> None:
 
 def _migrate_3(conn: sqlite3.Connection) -> None:
     """Schema 2 -> 3: operators are enrolled with a name, a PIN hash and a role of their
-    own (journal events); their sign-in history has an index."""
-    for column in (
-        "name VARCHAR NOT NULL DEFAULT ''",
-        "pin_hash VARCHAR",
-        "disabled INTEGER NOT NULL DEFAULT 0",
-        "enrolled INTEGER NOT NULL DEFAULT 0",
+    own (journal events); their sign-in history has an index; an officer may have a call
+    stacked next."""
+    for table, column in (
+        ("operators", "name VARCHAR NOT NULL DEFAULT ''"),
+        ("operators", "pin_hash VARCHAR"),
+        ("operators", "disabled INTEGER NOT NULL DEFAULT 0"),
+        ("operators", "enrolled INTEGER NOT NULL DEFAULT 0"),
+        ("officers", "queued_call_id VARCHAR"),
     ):
-        conn.execute(f"ALTER TABLE operators ADD COLUMN {column}")
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
     _create_schema(conn)  # new indexes (IF NOT EXISTS: the rest stands)
 
 

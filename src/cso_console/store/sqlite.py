@@ -303,6 +303,8 @@ class WriteTx:
                     state.officers[oid] = copy.copy(o)
                     if o.current_call_id:
                         calls.add(o.current_call_id)
+                    if o.queued_call_id:  # clearing may dispatch them to it
+                        calls.add(o.queued_call_id)
         state.operators = {k: copy.copy(v) for k, v in self.store.operator_cache.items()}
         return state
 

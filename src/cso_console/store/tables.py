@@ -111,6 +111,7 @@ class OfficerRow(SQLModel, table=True):
     current_call_id: str | None = None
     calls_this_shift: int = 0
     signed_on_at: str | None = None
+    queued_call_id: str | None = None  # a call stacked on the officer (schema 3)
     changed_seq: int = 0
 
 

@@ -160,6 +160,8 @@ class OfficerBoard(RowList):
     def render_row(self, key: str) -> tuple[str, str | None]:
         o = self.officers[key]
         call = short_number(o.current_call_id) if o.current_call_id else ""
+        if o.queued_call_id and o.current_call_id:
+            call += "+" + short_number(o.queued_call_id)  # stacked: theirs next
         since = elapsed(o.status_since, self.now) if o.status_since else ""
         text = (
             f"  {fit(o.officer_id, 5)} {fit(o.name, 20)} "
