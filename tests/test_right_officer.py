@@ -150,3 +150,32 @@ def test_esc_on_a_typed_note_asks_first(tmp_path) -> None:  # type: ignore[no-un
 
 
 _: Callable[..., object] = run
+
+
+def test_c_on_an_officer_with_no_call_refuses_and_leaves_the_queue_alone(tmp_path):
+    """With the officer board in focus, `c` is about that officer: one on no call has
+    nothing to clear. It once closed whatever call was selected in the queue instead."""
+    import asyncio
+
+    from cso_console.screens.board import BoardScreen
+    from cso_console.widgets.boards import OfficerBoard
+
+    from .ui_app import demo_app, settle
+
+    async def go():
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            before = app.desk.store.count_events()
+            board = app.screen.query_one(OfficerBoard)
+            board.focus()
+            board.select_key("C10")
+            assert board.selected.current_call_id is None
+            await pilot.press("c")
+            await pilot.pause()
+            assert isinstance(app.screen, BoardScreen)  # no disposition picker
+            assert "C10 is not on a call" in str(app.screen.query_one("#message").render())
+            await settle(pilot)
+            assert app.desk.store.count_events() == before
+
+    asyncio.run(go())

@@ -156,9 +156,17 @@ class DeskActions(Steady, Screen[None]):
     def action_on_scene(self) -> None:
         self._officer_step(c.MarkOnScene, "on scene")
 
+    def officer_in_focus(self) -> bool:
+        """Whether the keys act on an officer the operator chose (the officer board has
+        the focus) rather than on the selected call's unit."""
+        return False
+
     def action_clear(self) -> None:
         officer = self.target_officer()
         call = self.target_call()
+        if officer is not None and not officer.current_call_id and self.officer_in_focus():
+            self.say(f"{officer.officer_id} is not on a call; nothing to clear.", error=True)
+            return
         if officer is not None and officer.current_call_id:
             call_id = officer.current_call_id
         elif call is not None:

@@ -200,6 +200,9 @@ class BoardScreen(DeskActions):
             return board.selected
         return super().target_officer()
 
+    def officer_in_focus(self) -> bool:
+        return self.query_one(OfficerBoard).has_focus
+
     def select_call(self, call_id: str) -> None:
         queue = self.query_one(CallQueue)
         queue.select_key(call_id)
