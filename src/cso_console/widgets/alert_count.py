@@ -7,6 +7,7 @@ from typing import Any
 from textual.widgets import Static
 
 from cso_console.domain.alerts import Alert, count_by_kind
+from cso_console.widgets.alerts import AlertsStrip
 from cso_console.widgets.steady import Steady
 
 
@@ -35,6 +36,9 @@ class AlertCount(Steady, Static):
 
     def refresh_count(self) -> None:
         app: Any = self.app
+        strips = [s for screen in app.screen_stack for s in screen.query(AlertsStrip)]
+        if not any(s.shown for s in strips):
+            return  # not worked out yet: "No alerts." would not be true
         alerts = app.standing_alerts()
         text = alert_count_line(alerts)
         self.set_class(bool(alerts), "-active")
