@@ -385,8 +385,7 @@ class ConsoleApp(Steady, App[int]):
         self.session = None
         while len(self.screen_stack) > 2:  # the default screen and the board stay
             self.pop_screen()
-        self.push_screen(SignInScreen(operator_id))
-        self.say(f"{operator_id} signed out.")
+        self.push_screen(SignInScreen(operator_id, note=f"{operator_id} signed out."))
 
     def tick_screens(self) -> None:
         """Every screen that shows a clock or a timer (the board, the alerts list), bottom

@@ -224,11 +224,17 @@ class SignInScreen(PinScreen):
     TITLE_TEXT = "CSO CONSOLE - SIGN IN"
     KEYS_TEXT = "Enter next field / sign in  Tab next field  ctrl+c quit"
 
+    def __init__(self, operator_id: str = "", note: str = "") -> None:
+        super().__init__(operator_id)
+        self.note = note  # what brought the console here: "ana signed out."
+
     def who_text(self) -> str:
         return "Type your operator id and PIN."
 
     def on_mount(self) -> None:
         super().on_mount()
+        if self.note:
+            self.say(self.note)
         desk = self.desk
         self.console.read(lambda: anyone_enrolled(desk), self._enrolled, owner=self)
 
