@@ -52,7 +52,7 @@ def test_caller_hidden_until_v_then_shown_once_recorded(tmp_path):
             assert "Demo Caller" in fields(app)
             events = app.desk.call_events(call_id)
             assert events[-1].type.value == "call.caller_viewed"
-            assert events[-1].operator_id == "op7"
+            assert events[-1].operator_id == "lead"
             await pilot.press("v")  # shown already: no second record
             await settle(pilot)
             assert views(app.desk, call_id) == 1

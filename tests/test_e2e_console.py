@@ -9,12 +9,24 @@ from .pty_screen import Terminal
 pytestmark = pytest.mark.slow
 
 
+PIN = "Zt6^vB2nQ-15"  # appears nowhere else
+
+
 @pytest.mark.parametrize("env", [{}, {"NO_COLOR": "1"}, {"TERM": "linux"}])
 def test_console_opens_on_a_new_database_and_quits_cleanly(tmp_path, env):
+    """A fresh --db opens on the first run; the first lead is made there and signed in."""
     db = tmp_path / "desk.db"
     term = Terminal(["--db", str(db)], env=env)
-    screen = term.wait_for("UNIT")
-    assert "desk D1" in screen and "No open calls." in screen
+    screen = term.wait_for("FIRST RUN")
+    assert "desk D1" in screen and "Operator id" in screen and "PIN again" in screen
+    for field in ("ana", "Ana Lead", PIN, PIN):  # one at a time, as a person types
+        term.send(f"{field}\r")
+    screen = term.wait_for("Sign officers on")  # the roster: a shift starts there
+    assert "ROSTER" in screen and "C10" in screen and "OFF DUTY" in screen
+    assert PIN not in screen
+    term.send("\x1b")  # Esc: the board
+    screen = term.wait_for("No open calls.")
+    assert "desk D1" in screen and "ana (shift lead)" in screen
     term.send("q")
     term.wait_for("Quit CSO Console?")
     term.send("n")  # no: stays
@@ -31,6 +43,7 @@ def test_demo_opens_mid_shift(tmp_path):
     term = Terminal(["--demo"], env={"XDG_DATA_HOME": str(tmp_path)})
     screen = term.wait_for("SIGNAL")
     assert "PENDING" in screen and "ON SCENE" in screen and "AVAILABLE" in screen
+    assert "lead (demo lead)" in screen
     term.send("q")
     term.wait_for("Quit CSO Console?")
     term.send("y")
@@ -44,7 +57,7 @@ def test_take_a_call_from_intake_to_closed_with_keys_only(tmp_path, env):
     import sys
 
     env = {**env, "XDG_DATA_HOME": str(tmp_path)}
-    term = Terminal(["--demo", "--operator", "kim"], env=env)
+    term = Terminal(["--demo"], env=env)
     term.wait_for("SIGNAL")
     term.send("n")
     term.wait_for("NEW CALL")
@@ -85,7 +98,9 @@ def test_take_a_call_from_intake_to_closed_with_keys_only(tmp_path, env):
         check=True,
     ).stdout
     mine = [
-        json.loads(line) for line in out.splitlines() if json.loads(line)["operator_id"] == "kim"
+        e
+        for e in map(json.loads, out.splitlines())
+        if e["operator_id"] == "lead" and e["call_id"]  # the demo lead signed in by --demo
     ]
     assert [e["type"] for e in mine] == [
         "call.received",

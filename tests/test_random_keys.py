@@ -16,9 +16,12 @@ from cso_console.desk import Desk
 from cso_console.domain.clock import FixedClock
 from cso_console.domain.town_files import load_town
 from cso_console.paths import bundled_town_dir
+from cso_console.screens.firstrun import FirstRunScreen
+from cso_console.screens.signin import SignInScreen
+from cso_console.session import NOBODY, first_lead
 
 from .conftest import START
-from .ui_app import demo_app
+from .ui_app import demo_app, wait_until
 
 KEYS = (
     list(string.ascii_letters.replace("q", ""))
@@ -30,14 +33,22 @@ KEYS = (
 )
 # How each screen is reached from the board before the random keys start.
 SCREENS = {"board": [], "intake": ["n"], "picker": ["d"], "detail": ["enter"], "map": ["m"],
-           "help": ["question_mark"], "alerts": ["exclamation_mark"], "roster": ["R"]}  # fmt: skip
+           "help": ["question_mark"], "alerts": ["exclamation_mark"], "roster": ["R"],
+           "lock": ["ctrl+l"]}  # fmt: skip
+LEAD_PIN = "Hs4&kD7pX-63"
 
 
-def empty_app(folder: Path) -> ConsoleApp:
+def empty_app(folder: Path, signed_in: bool = True) -> ConsoleApp:
+    """A database made without --demo: its first lead signed in (or, without
+    ``signed_in``, nobody enrolled: the console opens on the first run)."""
     town = load_town(bundled_town_dir())
-    desk = Desk.open(folder / "fresh.db", town, clock=FixedClock(START), operator_id="op1")
+    desk = Desk.open(folder / "fresh.db", town, clock=FixedClock(START), operator_id=NOBODY)
     desk.take_roster()  # as `run` does on a new file
-    return ConsoleApp(desk)
+    if not signed_in:
+        return ConsoleApp(desk)
+    out, session = first_lead(desk, "op1", "Op One", LEAD_PIN)
+    assert out.ok, out.reason
+    return ConsoleApp(desk, session=session)
 
 
 @pytest.mark.parametrize("fresh", [False, True], ids=["demo", "fresh"])
@@ -58,6 +69,35 @@ def test_random_keys_never_crash_or_quit(tmp_path: Path, screen: str, fresh: boo
             await asyncio.sleep(0.3)  # the desk's outcomes come back
             await pilot.pause()
             assert app.is_running
+
+    asyncio.run(go())
+
+
+@pytest.mark.parametrize("screen", ["sign-in", "first run"])
+def test_random_keys_before_anyone_is_signed_in(tmp_path: Path, screen: str) -> None:
+    """The sign-in screen (operators enrolled, nobody signed in) and the first run (no
+    operator yet): no crash, no exit, and nobody gets in by chance."""
+    rng = random.Random(screen)
+    keys = [rng.choice(KEYS) for _ in range(250)]
+    opening = SignInScreen if screen == "sign-in" else FirstRunScreen
+
+    async def go() -> None:
+        app = (
+            demo_app(tmp_path, signed_in=False)
+            if screen == "sign-in"
+            else empty_app(tmp_path, False)
+        )
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, opening))
+            for i in range(0, len(keys), 10):
+                await pilot.press(*keys[i : i + 10])
+                await pilot.pause()
+                assert app.is_running, f"the console ended after keys {keys[: i + 10]}"
+            await asyncio.sleep(0.3)  # the desk's answers come back
+            await pilot.pause()
+            assert app.is_running
+            if screen == "sign-in":
+                assert app.session is None and isinstance(app.screen, SignInScreen)
 
     asyncio.run(go())
 

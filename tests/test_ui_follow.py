@@ -189,7 +189,7 @@ def test_commands_given_quickly_all_land_in_order(tmp_path):
             notes = [
                 e.payload["text"]
                 for e in app.desk.call_events(call_id)
-                if e.type.value == "call.note_added" and e.operator_id == "op7"
+                if e.type.value == "call.note_added" and e.operator_id == "lead"
             ]
             assert notes == [f"note {i}" for i in range(5)]
             statuses = [
@@ -197,7 +197,7 @@ def test_commands_given_quickly_all_land_in_order(tmp_path):
                 for e in app.desk.store.events()
                 if e.officer_id == officer_id
                 and e.type.value == "officer.status_changed"
-                and e.operator_id == "op7"
+                and e.operator_id == "lead"
             ]
             assert statuses == ["BREAK", "AVAILABLE", "BREAK", "AVAILABLE", "BREAK"]
             assert "REFUSED" not in message(app)

@@ -42,3 +42,38 @@ def test_beat_map(snap_compare, tmp_path):
 
 def test_help(snap_compare, tmp_path):
     assert snap_compare(demo_app(tmp_path), press=["question_mark"], terminal_size=(80, 24))
+
+
+def test_sign_in(snap_compare, tmp_path):
+    async def opened(pilot):
+        from cso_console.screens.signin import SignInScreen
+
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
+        await pilot.press(*"lead", "enter", *"0000", "enter")
+        await wait_until(pilot, lambda: str(pilot.app.screen.query_one("#alert-count").render()))
+        await wait_until(
+            pilot, lambda: "Wrong PIN" in str(pilot.app.screen.query_one("#feedback").render())
+        )
+
+    app = demo_app(tmp_path, signed_in=False)
+    assert snap_compare(app, run_before=opened, terminal_size=(80, 24))
+
+
+def test_first_run(snap_compare, tmp_path):
+    from .test_random_keys import empty_app
+
+    async def opened(pilot):
+        from cso_console.screens.firstrun import FirstRunScreen
+
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, FirstRunScreen))
+        await pilot.press(*"ana", "enter", *"Ana Lead", "enter", *"1234", "enter", *"1235", "enter")
+
+    assert snap_compare(
+        empty_app(tmp_path, signed_in=False), run_before=opened, terminal_size=(80, 24)
+    )
+
+
+def test_lock(snap_compare, tmp_path):
+    assert snap_compare(
+        demo_app(tmp_path), press=["n", *"410 Elm", "ctrl+l"], terminal_size=(80, 24)
+    )

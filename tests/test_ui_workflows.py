@@ -65,7 +65,7 @@ def test_new_call_dispatch_en_route_on_scene_close(tmp_path):
                 "unit.cleared",
                 "call.closed",
             ]
-            assert {e.operator_id for e in app.desk.call_events(call.call_id)} == {"op7"}
+            assert {e.operator_id for e in app.desk.call_events(call.call_id)} == {"lead"}
 
     run(go())
 

@@ -7,24 +7,31 @@ import time
 from pathlib import Path
 
 from cso_console.app import ConsoleApp
-from cso_console.demo import seed_demo
+from cso_console.demo import DEMO_LEAD, DEMO_PIN, seed_demo
 from cso_console.desk import Desk
 from cso_console.domain.clock import FixedClock
 from cso_console.domain.town_files import load_town
 from cso_console.paths import bundled_town_dir
+from cso_console.session import NOBODY, sign_in
 
 from .conftest import START
 
 
-def demo_app(folder: Path) -> ConsoleApp:
+def demo_app(folder: Path, signed_in: bool = True, **options: object) -> ConsoleApp:
+    """The demo shift, signed in as the demo lead as `--demo` does (or, with
+    ``signed_in=False``, on the sign-in screen)."""
     os.environ["TZ"] = "UTC"
     time.tzset()
     town = load_town(bundled_town_dir())
     db = folder / "ui.db"
     if not db.exists():
         seed_demo(db, town, now=START)
-    desk = Desk.open(db, town, clock=FixedClock(START), operator_id="op7")
-    return ConsoleApp(desk)
+    desk = Desk.open(db, town, clock=FixedClock(START), operator_id=NOBODY)
+    session = None
+    if signed_in:
+        out, session = sign_in(desk, DEMO_LEAD, DEMO_PIN, demo=True)
+        assert out.ok, out.reason
+    return ConsoleApp(desk, session=session, **options)  # type: ignore[arg-type]
 
 
 async def wait_until(pilot, condition, timeout: float = 10.0, what: str = "") -> None:

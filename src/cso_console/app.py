@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.filter import LineFilter
@@ -42,6 +43,7 @@ from cso_console.domain.events import Event
 from cso_console.domain.fold import Changed
 from cso_console.domain.model import Call, Officer
 from cso_console.errors import default_error_log, log_error, where
+from cso_console.session import Session
 from cso_console.widgets.alerts import AlertsStrip
 from cso_console.widgets.boards import CallQueue, OfficerBoard
 from cso_console.widgets.glyphs import glyph_filter
@@ -51,6 +53,7 @@ from cso_console.widgets.steady import Steady
 WATCH_INTERVAL = 0.25  # seconds between data_version looks while nothing else is asked
 SLOW_COMMAND = 0.25  # seconds before a command still running shows "saving..."
 QUIT_QUESTION = "Quit CSO Console?"
+LOCK_AFTER = 10  # idle minutes before the console locks itself (0: never)
 BURST_SECONDS = 5.0  # calls arriving this close together are announced as one burst
 
 
@@ -258,16 +261,30 @@ class ConsoleApp(Steady, App[int]):
     ModalScreen { background: $background 40%; }  /* the board stays in view behind */
     """
     BINDINGS = [
-        Binding("ctrl+c,ctrl+q", "quit_asked", "Quit", show=False, priority=True, id="app.quit")
+        Binding("ctrl+c,ctrl+q", "quit_asked", "Quit", show=False, priority=True, id="app.quit"),
+        Binding("ctrl+l", "lock", "Lock", show=False, priority=True, id="app.lock"),
     ]
 
     strict = False  # tests set it: the first unexpected error ends the app and the test
 
     def __init__(
-        self, desk: Desk, *, ascii_only: bool = False, error_log: Path | None = None
+        self,
+        desk: Desk,
+        *,
+        ascii_only: bool = False,
+        error_log: Path | None = None,
+        session: Session | None = None,
+        operator: str = "",
+        lock_after: float = LOCK_AFTER,
     ) -> None:
         super().__init__()
         self.desk = desk
+        # Who is signed in (None: the sign-in or first-run screen is on top). ``operator``
+        # only fills in the sign-in screen's id; the role is the operators projection's.
+        self.session = session
+        self.preset_operator = operator
+        self.lock_after = lock_after  # minutes without a key before the lock; 0: never
+        self.last_key_at = desk.now()
         self.error_log = error_log or default_error_log()
         self.unexpected = 0  # errors survived this session
         self.ascii_only = ascii_only
@@ -299,10 +316,77 @@ class ConsoleApp(Steady, App[int]):
         self.run_worker(self.link.write_loop, name="desk-writer", group="desk", thread=True)
         self.run_worker(self.link.follow_loop, name="desk-follower", group="desk", thread=True)
         self.push_screen(BoardScreen())
+        if self.session is None:
+            from cso_console.screens.signin import SignInScreen
+
+            self.push_screen(SignInScreen(self.preset_operator))
         self.set_interval(1.0, self._tick, name="tick")
 
     def _tick(self) -> None:
+        """The app's one tick: the idle lock, then every clock on screen."""
+        self.lock_when_idle()
         self.tick_screens()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.last_key_at = self.desk.now()  # the desk's clock: a fixed one in tests
+        await super().on_event(event)
+
+    # who is at the desk (screens/signin.py, firstrun.py, lock.py) --------------
+
+    def signed_in(self, session: Session, words: str = "") -> None:
+        """A sign-in or the first run went through: the board (or what was on it)."""
+        from cso_console.screens.firstrun import FirstRunScreen
+        from cso_console.screens.signin import SignInScreen
+
+        self.session = session
+        self.last_key_at = self.desk.now()
+        if isinstance(self.screen, SignInScreen | FirstRunScreen):
+            self.pop_screen()
+        self.tick_screens()
+        self.say(words or f"{session.operator_id} signed in ({session.role_words}).")
+
+    def locked(self) -> bool:
+        from cso_console.screens.lock import LockScreen
+
+        return any(isinstance(s, LockScreen) for s in self.screen_stack)
+
+    def action_lock(self) -> None:
+        """ctrl+l: the lock on top of whatever is on screen (nothing underneath moves)."""
+        from cso_console.screens.lock import LockScreen
+
+        if self.session is None or self.locked():
+            return
+        self.push_screen(LockScreen(self.session))
+
+    def lock_when_idle(self) -> None:
+        if self.session is None or self.lock_after <= 0 or self.locked():
+            return
+        idle = (self.desk.now() - self.last_key_at).total_seconds()
+        if idle >= self.lock_after * 60:
+            self.action_lock()
+
+    def unlocked(self, session: Session) -> None:
+        """The lock goes; a lead who took over is the session's operator from now."""
+        from cso_console.screens.lock import LockScreen
+
+        taken = session.operator_id != (self.session and self.session.operator_id)
+        self.session = session
+        self.last_key_at = self.desk.now()
+        if isinstance(self.screen, LockScreen):
+            self.pop_screen()
+        self.tick_screens()
+        if taken:
+            self.say(f"{session.operator_id} took over the desk ({session.role_words}).")
+
+    def signed_out(self, operator_id: str) -> None:
+        """Back to the board alone, under the sign-in screen."""
+        from cso_console.screens.signin import SignInScreen
+
+        self.session = None
+        while len(self.screen_stack) > 2:  # the default screen and the board stay
+            self.pop_screen()
+        self.push_screen(SignInScreen(operator_id, note=f"{operator_id} signed out."))
 
     def tick_screens(self) -> None:
         """Every screen that shows a clock or a timer (the board, the alerts list), bottom
@@ -464,8 +548,14 @@ class ConsoleApp(Steady, App[int]):
 
     def action_quit_asked(self) -> None:
         """ctrl+c / ctrl+q ask first, as q does: a call being typed is never lost to a
-        stray key. A second press while asking is the same question, not a second one."""
+        stray key. A second press while asking is the same question, not a second one.
+        While locked, quitting needs a PIN (the lock screen asks for it)."""
         from cso_console.screens.confirm import ConfirmScreen
+        from cso_console.screens.lock import LockScreen
+
+        if isinstance(self.screen, LockScreen):
+            self.screen.ask_quit()
+            return
 
         if isinstance(self.screen, ConfirmScreen) and self.screen.question == QUIT_QUESTION:
             return
@@ -494,10 +584,19 @@ def wants_ascii(flag: bool) -> bool:
     return flag or "utf" not in encoding.lower().replace("-", "")
 
 
-def run_console(desk: Desk, *, ascii_only: bool = False) -> int:
+def run_console(
+    desk: Desk,
+    *,
+    ascii_only: bool = False,
+    session: Session | None = None,
+    operator: str = "",
+    lock_after: float = LOCK_AFTER,
+) -> int:
     ascii_only = wants_ascii(ascii_only)
     if ascii_only:
         ScrollBar.renderer = _AsciiScrollBarRender
-    app = ConsoleApp(desk, ascii_only=ascii_only)
+    app = ConsoleApp(
+        desk, ascii_only=ascii_only, session=session, operator=operator, lock_after=lock_after
+    )
     result = app.run(mouse=False)
     return int(result or 0)

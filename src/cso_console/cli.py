@@ -68,6 +68,16 @@ def _operator_id(text: str) -> str:
     return name
 
 
+def _minutes(text: str) -> int:
+    try:
+        minutes = int(text)
+    except ValueError:
+        minutes = -1
+    if not 0 <= minutes <= 24 * 60:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes from 0 to 1440")
+    return minutes
+
+
 def _parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
     p = argparse.ArgumentParser(
@@ -137,8 +147,15 @@ def _parser() -> argparse.ArgumentParser:
             "--operator",
             metavar="ID",
             type=_operator_id,
-            help="operator id (default: login name)",
+            help="operator id filled in on the sign-in screen (the PIN is still asked)",
             dest=dest("operator"),
+        )
+        sp.add_argument(
+            "--lock-after",
+            type=_minutes,
+            metavar="MINUTES",
+            help="lock the console after this many minutes without a key (default 10; 0 never)",
+            dest=dest("lock_after"),
         )
         sp.add_argument(
             "--ascii", action="store_true", help="ASCII borders and glyphs only", dest=dest("ascii")
@@ -497,9 +514,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from cso_console.app import run_console
+    from cso_console.app import LOCK_AFTER, run_console
+    from cso_console.session import NOBODY, Session
+    from cso_console.session import sign_in as sign_in_as
 
-    operator = args.operator or getpass.getuser()
+    # Nobody acts until someone signs in on the console (the demo: its lead, below).
     town = _town(args.town)
     lock = None
     if args.demo:
@@ -530,10 +549,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         finally:
             if lock is not None:
                 lock.share()
-    desk = _desk(args, operator, town)
+    desk = _desk(args, NOBODY, town)
+    lock_after = LOCK_AFTER if args.lock_after is None else args.lock_after
     try:
         desk.take_roster()
-        return run_console(desk, ascii_only=args.ascii)
+        session: Session | None = None
+        if args.demo:
+            from cso_console.demo import DEMO_LEAD, DEMO_PIN
+
+            signed, session = sign_in_as(desk, DEMO_LEAD, DEMO_PIN, demo=True)
+            if not signed.ok:
+                raise CliError(f"The demo lead could not sign in: {signed.reason}")
+        return run_console(
+            desk,
+            ascii_only=args.ascii,
+            session=session,
+            operator=args.operator or "",
+            lock_after=lock_after,
+        )
     except StorageFull as exc:
         raise CliError(str(exc), EXIT_FULL) from None
     except StoreError as exc:

@@ -10,8 +10,12 @@ from pathlib import Path
 from cso_console.desk import Desk
 from cso_console.domain import commands as c
 from cso_console.domain.clock import FixedClock, SystemClock
-from cso_console.domain.model import OfficerStatus
+from cso_console.domain.model import OfficerStatus, OperatorRole
 from cso_console.domain.town import Town
+
+# The demo's operators (README): its lead, whom `--demo` signs in, and one desk operator.
+DEMO_LEAD, DEMO_PIN = "lead", "2468"
+DEMO_DESK, DEMO_DESK_PIN = "desk", "1357"
 
 # (minutes after the start of the story, command). The story starts two hours before now.
 _ON = [
@@ -98,7 +102,8 @@ def _story() -> list[tuple[int, c.Command]]:
 
 def seed_demo(path: Path, town: Town, now: datetime | None = None) -> None:
     """Write the demo story into a new database at ``path``, ending two minutes ago, in
-    one transaction (the roster taken in first, as ``run`` does)."""
+    one transaction (the roster taken in first, as ``run`` does); then enroll the demo's
+    lead and desk operator (the story before them is the unenrolled "demo")."""
     end = now or SystemClock().now()
     clock = FixedClock(end - timedelta(minutes=120))
     start = clock.now()
@@ -111,6 +116,14 @@ def seed_demo(path: Path, town: Town, now: datetime | None = None) -> None:
                 outcome = desk.execute(cmd)
                 if not outcome.ok:
                     raise RuntimeError(f"demo story step refused: {cmd!r}: {outcome.reason}")
+            desk.operator_id = DEMO_LEAD  # the first lead enrolls themselves
+            for operator_id, name, role, pin in (
+                (DEMO_LEAD, "Demo Lead", OperatorRole.LEAD, DEMO_PIN),
+                (DEMO_DESK, "Demo Desk", OperatorRole.DESK, DEMO_DESK_PIN),
+            ):
+                outcome = desk.add_operator(operator_id, name, role, pin)
+                if not outcome.ok:
+                    raise RuntimeError(f"demo operator refused: {operator_id}: {outcome.reason}")
     finally:
         desk.close()
 

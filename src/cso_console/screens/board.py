@@ -87,6 +87,8 @@ class BoardScreen(DeskActions):
         Binding("s,f7", "report", "Shift report", id="board.report"),
         Binding("R,f5", "roster", "Roster", id="board.roster"),
         Binding("question_mark,f1", "help", "Help", id="board.help"),
+        # the app's key, from every screen; here so help lists it (F9 on the lock signs out)
+        Binding("ctrl+l", "app.lock", "Lock the console", id="board.lock"),
         Binding("q", "quit", "Quit", id="board.quit"),
     ]
 

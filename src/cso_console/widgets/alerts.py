@@ -46,10 +46,12 @@ class AlertsStrip(Steady, Static):
         self.alerts: list[Alert] = []
         self._seen: set[str] = set()
         self._text = ""
+        self.shown = False  # the alerts have been worked out once (the board's first tick)
 
     def show(self, alerts: list[Alert]) -> bool:
         """Show the standing alerts; True when one is new (ring the bell once for it)."""
         self.alerts = alerts
+        self.shown = True
         new = False
         for a in alerts:
             if a.key not in self._seen:

@@ -1,4 +1,5 @@
-"""The status bar: clock, desk, operator, link state, last message."""
+"""The status bar: clock, desk, the signed-in operator and role (from the operators
+projection, never the login name), link state."""
 
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ class StatusBar(Steady, Static):
     """
 
     def tick(self, now: datetime) -> None:
-        desk = self.app.desk  # type: ignore[attr-defined]
+        app = self.app
+        desk = app.desk  # type: ignore[attr-defined]
+        session = app.session  # type: ignore[attr-defined]
+        who = f"{session.operator_id} ({session.role_words})" if session else "signed out"
         local = now.astimezone()
         self.update(
             terminal_safe(
-                f"{local:%H:%M:%S}  {desk.town.name}  desk {desk.desk_code}  "
-                f"op {desk.operator_id}  LOCAL (no hub)"
+                f"{local:%H:%M:%S}  {desk.town.name}  desk {desk.desk_code}  {who}  LOCAL (no hub)"
             )
         )

@@ -1,0 +1,47 @@
+"""The alerts on the sign-in and lock screens: their count by kind, no call data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import Static
+
+from cso_console.domain.alerts import Alert, count_by_kind
+from cso_console.widgets.alerts import AlertsStrip
+from cso_console.widgets.steady import Steady
+
+
+def alert_count_line(alerts: list[Alert]) -> str:
+    """``ALERTS: 1 WELFARE, 2 LATE P1`` (most urgent kind first), or ``No alerts.``"""
+    if not alerts:
+        return "No alerts."
+    return "ALERTS: " + ", ".join(f"{n} {label}" for label, n in count_by_kind(alerts))
+
+
+class AlertCount(Steady, Static):
+    """Redrawn on the app's tick from the board's alert line underneath (the board keeps
+    following the journal and rings the bell for a new alert while this is on top)."""
+
+    DEFAULT_CSS = """
+    AlertCount { height: auto; }
+    AlertCount.-active { background: $error 30%; text-style: bold; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self._text = ""
+
+    def on_mount(self) -> None:
+        self.refresh_count()
+
+    def refresh_count(self) -> None:
+        app: Any = self.app
+        strips = [s for screen in app.screen_stack for s in screen.query(AlertsStrip)]
+        if not any(s.shown for s in strips):
+            return  # not worked out yet: "No alerts." would not be true
+        alerts = app.standing_alerts()
+        text = alert_count_line(alerts)
+        self.set_class(bool(alerts), "-active")
+        if text != self._text:
+            self._text = text
+            self.update(text)  # labels are our own words: kinds and priorities
