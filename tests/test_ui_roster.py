@@ -26,11 +26,18 @@ PIN = "roster-7319-pin"  # 8+ characters, nowhere else
 
 
 def fresh_app(folder: Path, clock: FixedClock | None = None) -> ConsoleApp:
-    """A new database, as `run` makes it without --demo: the town's roster, nobody on."""
+    """A new database, as `run` makes it without --demo: the town's roster, nobody on,
+    and its first lead (as the first run makes them) signed in."""
+    from cso_console.session import NOBODY, first_lead
+
     town = load_town(bundled_town_dir())
-    desk = Desk.open(folder / "fresh.db", town, clock=clock or FixedClock(START))
+    desk = Desk.open(
+        folder / "fresh.db", town, clock=clock or FixedClock(START), operator_id=NOBODY
+    )
     desk.take_roster()
-    return ConsoleApp(desk)
+    out, session = first_lead(desk, "lead1", "Lee Lead", PIN)
+    assert out.ok, out.reason
+    return ConsoleApp(desk, session=session)
 
 
 def roster(app) -> RosterList:
@@ -239,7 +246,7 @@ def test_the_desk_refuses_a_sign_on_when_the_role_changed_under_the_screen(tmp_p
         desk = app.desk
         async with app.run_test(size=(80, 24)) as pilot:
             await open_roster(pilot)
-            assert app.screen.role is OperatorRole.LEAD  # nobody enrolled yet: lead
+            assert app.screen.role is OperatorRole.LEAD  # the first lead signed in
             assert desk.add_operator("lead1", "Lee Lead", OperatorRole.LEAD, PIN)
             assert desk.sign_in("lead1", PIN)
             assert desk.add_operator("desk1", "Dee Desk", OperatorRole.DESK, None)
