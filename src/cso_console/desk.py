@@ -36,10 +36,10 @@ from cso_console.domain.events import (
     stamp,
 )
 from cso_console.domain.fold import Changed, Conflict, Refused, State, apply, fold
-from cso_console.domain.premises import CallLine, premise_blocks
-from cso_console.domain.search import parse_query
 from cso_console.domain.model import Call, Officer, Operator, OperatorRole
+from cso_console.domain.premises import CallLine, premise_blocks
 from cso_console.domain.recommend import Recommendation, likely_duplicates, recommend
+from cso_console.domain.search import parse_query
 from cso_console.domain.town import RosterOfficer, Town, normalize_place
 from cso_console.store import SqliteStore, StorageFull, StoreError, UnknownCall
 from cso_console.store.sqlite import Changes, WriteTx

@@ -73,7 +73,9 @@ def expected_rows(state: State, events: list[Event]) -> dict[str, set[tuple[Any,
     notes = search_index.notes_of(events)
     return {
         # the text index: what each call says, never its caller (kept by triggers)
-        "call_text": {(c.call_id, c.location, c.narrative, notes.get(c.call_id, "")) for c in calls},
+        "call_text": {
+            (c.call_id, c.location, c.narrative, notes.get(c.call_id, "")) for c in calls
+        },
         "calls": {rows.call_row(c)[:-1] for c in calls},
         "assignments": {rows.assignment_row(a) for c in calls for a in c.assignments},
         "officers": {rows.officer_row(o)[:-1] for o in state.officers.values()},

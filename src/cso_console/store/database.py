@@ -215,7 +215,10 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
 # Columns added since schema 2: a schema-2 file about to be upgraded lacks them.
 _ADDED_IN_3 = {"operators": {"name", "pin_hash", "disabled", "enrolled"}}
 # Added in schema 4 (premise history and search): a file of schema 2 or 3 lacks them.
-_ADDED_IN_4 = {"calls": {"place_key", "place_block"}, "call_text": {"location", "narrative", "notes"}}
+_ADDED_IN_4 = {
+    "calls": {"place_key", "place_block"},
+    "call_text": {"location", "narrative", "notes"},
+}
 
 
 def check_tables(conn: sqlite3.Connection, path: Path, migrating: bool = False) -> None:

@@ -206,4 +206,3 @@ def search_lines(
     lines = [_line(r) for r in found]
     lines.sort(key=lambda x: (x.received_at, x.call_id), reverse=True)
     return lines
-
