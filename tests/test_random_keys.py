@@ -30,7 +30,8 @@ KEYS = (
 )
 # How each screen is reached from the board before the random keys start.
 SCREENS = {"board": [], "intake": ["n"], "picker": ["d"], "detail": ["enter"], "map": ["m"],
-           "help": ["question_mark"], "alerts": ["exclamation_mark"]}  # fmt: skip
+           "help": ["question_mark"], "alerts": ["exclamation_mark"], "history": ["h"],
+           "search": ["slash"]}  # fmt: skip
 
 
 def empty_app(folder: Path) -> ConsoleApp:

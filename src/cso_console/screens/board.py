@@ -84,6 +84,8 @@ class BoardScreen(DeskActions):
         Binding("m,f6", "map", "Beat map", id="board.map"),
         Binding("p", "toggle_map", "Map panel", id="board.toggle_map"),
         Binding("s,f7", "report", "Shift report", id="board.report"),
+        Binding("h", "history", "Premise history", id="board.history"),
+        Binding("slash", "search", "Search calls", id="board.search"),
         Binding("question_mark,f1", "help", "Help", id="board.help"),
         Binding("q", "quit", "Quit", id="board.quit"),
     ]
@@ -266,6 +268,16 @@ class BoardScreen(DeskActions):
         self.map_wanted = not self.map_wanted
         self._fit()
         self.say("Map panel shown; p hides it." if self.map_wanted else "Map panel hidden.")
+
+    def action_history(self) -> None:
+        from cso_console.screens.history import open_history
+
+        open_history(self)
+
+    def action_search(self) -> None:
+        from cso_console.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen())
 
     def action_report(self) -> None:
         from cso_console.screens.report import ReportScreen

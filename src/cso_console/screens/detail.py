@@ -97,6 +97,7 @@ class CallDetailScreen(DeskActions):
         Binding("escape", "back", "Back", id="detail.back"),
         *call_bindings("detail"),
         Binding("v", "show_caller", "Show caller", id="detail.caller"),
+        Binding("h", "history", "Premise history", id="detail.history"),
         Binding("exclamation_mark", "alerts", "Alerts list", id="detail.alerts"),
         Binding("question_mark,f1", "help", "Help", id="detail.help"),
     ]
@@ -245,6 +246,11 @@ class CallDetailScreen(DeskActions):
         if not call.assignments:
             lines.append("             none")
         self.query_one("#fields", Static).update(terminal_safe("\n".join(lines), True))
+
+    def action_history(self) -> None:
+        from cso_console.screens.history import open_history
+
+        open_history(self)
 
     def action_back(self) -> None:
         self.dismiss(None)
