@@ -40,7 +40,7 @@ SIDECARS = ("-wal", "-shm")
 READS = (
     ("export", "calls"),
     ("export", "events"),
-    ("export", "calls", "--format", "csv", "--include-caller"),
+    ("export", "calls", "--format", "csv"),  # --include-caller writes: test_cli_export_callers
     ("export", "events", "--format", "csv", "--since", "2d"),
     ("check",),
 )
@@ -443,6 +443,7 @@ def _rename_table(path: Path) -> None:
 
 def _drop_column(path: Path) -> None:
     with sqlite3.connect(path) as conn:
+        conn.execute("DROP INDEX ix_calls_type")  # (schema 4 searches by type)
         conn.execute("ALTER TABLE calls DROP COLUMN type_code")
     conn.close()
 

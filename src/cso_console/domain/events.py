@@ -42,6 +42,8 @@ class EventType(StrEnum):
     OPERATOR_PIN_SET = "operator.pin_set"
     OPERATOR_DISABLED = "operator.disabled"
     OPERATOR_PIN_REFUSED = "operator.pin_refused"
+    # An export with caller details was asked for (by a signed-in lead, before any output).
+    CALLERS_EXPORTED = "callers.exported"
 
 
 class _Payload(BaseModel):
@@ -126,6 +128,14 @@ class OfficerReassigned(_Payload):
     reason: str = ""
 
 
+class CallersExported(_Payload):
+    """What was exported with its callers: ``calls`` or ``events``, and from when (the
+    ``--since`` as given; none: everything)."""
+
+    kind: str = Field(pattern="^(calls|events)$")
+    since: str | None = Field(default=None, max_length=100)
+
+
 class OperatorSignedIn(_Payload):
     role: OperatorRole
 
@@ -184,6 +194,7 @@ PAYLOADS: dict[EventType, type[_Payload]] = {
     EventType.OPERATOR_PIN_SET: OperatorPinSet,
     EventType.OPERATOR_DISABLED: OperatorDisabled,
     EventType.OPERATOR_PIN_REFUSED: NoPayload,
+    EventType.CALLERS_EXPORTED: CallersExported,
 }
 
 # Fields that identify a caller: kept out of default exports and off the board.

@@ -65,6 +65,9 @@ def describe(e: Event) -> str:
         ),
         EventType.WELFARE_ACKNOWLEDGED: lambda: f"welfare check on {who} acknowledged",
         EventType.CALLER_VIEWED: lambda: "caller details viewed",
+        EventType.CALLERS_EXPORTED: lambda: (
+            f"{p.get('kind')} exported with callers since {p.get('since') or 'the start'}"
+        ),
         EventType.ALERT_ACKNOWLEDGED: lambda: (
             "late alert acknowledged" + (" (twice the target)" if p.get("level") == 2 else "")
         ),
