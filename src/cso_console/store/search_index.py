@@ -169,6 +169,14 @@ def search_lines(
 ) -> list[CallLine]:
     """The newest calls (at most ``limit``) that meet every part of ``q`` (``call_id``:
     the one call a number named)."""
+    sql, params = search_sql(q, limit, call_id)
+    lines = [_line(r) for r in cur.execute(sql, params)]
+    lines.sort(key=lambda x: (x.received_at, x.call_id), reverse=True)
+    return lines
+
+
+def search_sql(q: CallQuery, limit: int, call_id: str | None = None) -> tuple[str, list[Any]]:
+    """The one statement a search runs, and its parameters."""
     where: list[str] = []
     params: list[Any] = []
     if call_id is not None:
@@ -196,13 +204,9 @@ def search_lines(
             f"WHERE {TEXT} MATCH ?{''.join(' AND ' + w for w in where)} "
             "ORDER BY t.rowid DESC LIMIT ?"
         )
-        found = cur.execute(sql, (_match(q.words), *params, limit)).fetchall()
-    else:
-        sql = (
-            f"SELECT {_LINE} FROM calls c{' WHERE ' + ' AND '.join(where) if where else ''} "
-            "ORDER BY c.received_at DESC LIMIT ?"
-        )
-        found = cur.execute(sql, (*params, limit)).fetchall()
-    lines = [_line(r) for r in found]
-    lines.sort(key=lambda x: (x.received_at, x.call_id), reverse=True)
-    return lines
+        return sql, [_match(q.words), *params, limit]
+    sql = (
+        f"SELECT {_LINE} FROM calls c{' WHERE ' + ' AND '.join(where) if where else ''} "
+        "ORDER BY c.received_at DESC LIMIT ?"
+    )
+    return sql, [*params, limit]
