@@ -115,6 +115,20 @@ def test_search_by_number_type_beat_status_text_and_time(desk: Desk, clock: Fixe
     assert desk.search("from:2026-11-22") == []
 
 
+def test_text_first_when_the_filters_meet_many_calls(
+    desk: Desk, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cso_console.store import search_index
+
+    monkeypatch.setattr(search_index, "FEW", 0)  # as if the filters met thousands
+    old = _receive(desk, "410 Elm Street", "BARK", narrative="a dog barking all night")
+    clock.advance(hours=3)
+    new = _receive(desk, "488 Elm Street", "BARK", narrative="barking again")
+    assert _ids(desk.search("barking type:bark")) == [new, old]
+    assert _ids(desk.search("barking last:1h")) == [new]
+    assert _ids(desk.search("barking beat:B7")) == []
+
+
 @pytest.mark.parametrize(
     ("line", "words"),
     [

@@ -35,6 +35,7 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS ix_calls_place ON calls (place_key, received_at)",
     "CREATE INDEX IF NOT EXISTS ix_calls_block ON calls (place_block, received_at)",
     "CREATE INDEX IF NOT EXISTS ix_calls_type ON calls (type_code, received_at)",
+    "CREATE INDEX IF NOT EXISTS ix_calls_type_beat ON calls (type_code, beat_id, received_at)",
     "CREATE INDEX IF NOT EXISTS ix_calls_beat ON calls (beat_id, received_at)",
     "CREATE INDEX IF NOT EXISTS ix_calls_status ON calls (status, received_at)",
 )
@@ -169,19 +170,48 @@ def search_lines(
 ) -> list[CallLine]:
     """The newest calls (at most ``limit``) that meet every part of ``q`` (``call_id``:
     the one call a number named)."""
+    if q.words and call_id is None:
+        found = _few_with_text(cur, q, limit)
+        if found is not None:
+            return found
     sql, params = search_sql(q, limit, call_id)
     lines = [_line(r) for r in cur.execute(sql, params)]
     lines.sort(key=lambda x: (x.received_at, x.call_id), reverse=True)
     return lines
 
 
-def search_sql(q: CallQuery, limit: int, call_id: str | None = None) -> tuple[str, list[Any]]:
-    """The one statement a search runs, and its parameters."""
+FEW = 500  # filters that leave at most this many calls are met before the text
+
+
+def _few_with_text(cur: sqlite3.Cursor, q: CallQuery, limit: int) -> list[CallLine] | None:
+    """Text with filters that few calls meet (a day, a rare type in a beat): those calls
+    first (an index walk of at most FEW rows), then the text's matches among their rowids
+    (one FTS5 range), rather than every match of a common word checked in turn. None
+    when the filters meet more calls than that (the text goes first then)."""
+    where, params = _where(q)
+    if not where:
+        return None
+    sql = f"SELECT c.rowid FROM calls c WHERE {' AND '.join(where)} LIMIT ?"
+    rowids = [r[0] for r in cur.execute(sql, (*params, FEW + 1))]
+    if len(rowids) > FEW:
+        return None
+    if not rowids:
+        return []
+    q_text = f"SELECT rowid FROM {TEXT} WHERE {TEXT} MATCH ? AND rowid BETWEEN ? AND ?"
+    hits = {r[0] for r in cur.execute(q_text, (_match(q.words), min(rowids), max(rowids)))}
+    chosen = [r for r in rowids if r in hits]
+    lines: list[CallLine] = []
+    for i in range(0, len(chosen), 500):
+        part = chosen[i : i + 500]
+        sql = f"SELECT {_LINE} FROM calls c WHERE c.rowid IN ({', '.join('?' * len(part))})"
+        lines += [_line(r) for r in cur.execute(sql, part)]
+    lines.sort(key=lambda x: (x.received_at, x.call_id), reverse=True)
+    return lines[:limit]
+
+
+def _where(q: CallQuery) -> tuple[list[str], list[Any]]:
     where: list[str] = []
     params: list[Any] = []
-    if call_id is not None:
-        where.append("c.call_id = ?")
-        params.append(call_id)
     if q.type_codes is not None:
         where.append(f"c.type_code IN ({', '.join('?' * len(q.type_codes))})")
         params += sorted(q.type_codes)
@@ -197,6 +227,16 @@ def search_sql(q: CallQuery, limit: int, call_id: str | None = None) -> tuple[st
     if q.until is not None:
         where.append("c.received_at < ?")
         params.append(_t(q.until))
+    return where, params
+
+
+def search_sql(q: CallQuery, limit: int, call_id: str | None = None) -> tuple[str, list[Any]]:
+    """The one statement a search runs when the text goes first or there is none, and
+    its parameters."""
+    where, params = _where(q)
+    if call_id is not None:
+        where.insert(0, "c.call_id = ?")
+        params.insert(0, call_id)
     if q.words:
         # The text index's rowids follow the order calls were written: newest last.
         sql = (
