@@ -79,7 +79,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     lead = False
     try:
         try:
-            since = export.parse_since(args.since, desk.now()) if args.since else None
+            since = export.parse_since(args.since, desk.now()) if args.since is not None else None
         except ValueError as exc:
             raise CliError(str(exc)) from None
         if args.include_caller:
