@@ -443,7 +443,8 @@ def _rename_table(path: Path) -> None:
 
 def _drop_column(path: Path) -> None:
     with sqlite3.connect(path) as conn:
-        conn.execute("DROP INDEX ix_calls_type")  # (schema 4 searches by type)
+        for index in ("ix_calls_type", "ix_calls_type_beat"):  # schema 4 searches by type
+            conn.execute(f"DROP INDEX {index}")
         conn.execute("ALTER TABLE calls DROP COLUMN type_code")
     conn.close()
 
