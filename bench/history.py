@@ -5,7 +5,10 @@ Generates (or reuses, ``--db``) a desk database holding ``--calls`` calls (defau
 against history:
 
   (a) ``SqliteStore.open_calls()``               the board's listing of open calls
-  (b) ``SqliteStore.premise_history(key)``       the calls at one address, newest first
+  (b) ``Desk.premise_history(call_id)``          the calls at one call's place (its unit
+                                                 left out), then the others on its block
+  (c) ``Desk.search(line)``                      searches by number, type, beat, status,
+                                                 time range and free text (FTS5 trigram)
 
 beside a floor measured in the same run: the same SQL through raw ``sqlite3`` with
 ``fetchall()`` (no domain objects, no assignments).
@@ -29,7 +32,8 @@ verifies that with ``cso_console.integrity.check``; slow on large histories). Ea
 row gets the next ``seq``; each projection row the ``seq`` of the last event that changed
 it.
 
-Calls go to a pool of street addresses (about one per 30 calls, with uneven weights, so a
+Each call gets a narrative from a small list of phrases (so free text has something to
+find). Calls go to a pool of street addresses (about one per 30 calls, with uneven weights, so a
 typical address has a few dozen calls) plus a few landmark hot spots. The last ``--open``
 calls stay open (some dispatched, the rest pending). Timing is never asserted.
 """
@@ -75,7 +79,18 @@ from cso_console.store import rows as r
 
 TARGET_MS = 5.0
 OPEN_SQL = "SELECT * FROM calls WHERE is_open=1 ORDER BY priority, received_at"
-PREMISE_SQL = "SELECT * FROM calls WHERE location_key=? ORDER BY received_at DESC LIMIT 50"
+PREMISE_SQL = "SELECT * FROM calls WHERE place_key=? ORDER BY received_at DESC LIMIT 51"
+BLOCK_SQL = "SELECT * FROM calls WHERE place_block=? ORDER BY received_at DESC LIMIT 101"
+NARRATIVES = (
+    "Music and shouting from the back garden", "Dog barking for over an hour",
+    "Car parked across the driveway", "Grey sedan without plates left for weeks",
+    "Group loitering by the entrance", "Fresh graffiti tags on the wall",
+    "Loose brown dog near the school", "Neighbour has not seen the resident",
+    "Streetlight out at the corner", "Shopping trolley abandoned in the road",
+    "Generator running all night", "Wallet handed in at the counter",
+    "Fallen branch blocking the footpath", "Smell of smoke, no flames seen",
+    "Skateboarders on the steps again", "Van blocking the loading bay",
+)  # fmt: skip
 HISTORY_START = datetime(2016, 1, 1, tzinfo=UTC)
 MEAN_GAP_S = 315.0  # ~100,000 calls a year
 OPERATOR = "desk"
@@ -297,7 +312,10 @@ class Generator:
             self.clock.at = when
             place = rng.choices(self.places, cum_weights=self.place_cum)[0]
             type_code = rng.choices(self.types, weights=self.type_weights)[0]
-            (call_id,) = self.run(ReceiveCall(type_code=type_code, location=place))
+            narrative = rng.choice(NARRATIVES)
+            (call_id,) = self.run(
+                ReceiveCall(type_code=type_code, location=place, narrative=narrative)
+            )
             stays_open = i >= first_open
             self.plan[call_id] = {
                 "stays_open": stays_open,
@@ -378,6 +396,15 @@ def _raw_connection(path: Path) -> sqlite3.Connection:
 
 def _plan(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> str:
     return "; ".join(row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+
+
+def _sql_of(line: str, town: Town, now: datetime) -> tuple[str, tuple[Any, ...]]:
+    from cso_console.domain.search import parse_query
+    from cso_console.store.search_index import search_sql
+
+    query = parse_query(line, town, now)
+    sql, params = search_sql(query, 50, line if query.number is not None else None)
+    return sql, tuple(params)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -491,43 +518,100 @@ def _run(args: argparse.Namespace, town: Town, path: Path, tmp: Path | None) -> 
         "SELECT COUNT(*) FROM assignments a JOIN calls c USING (call_id) WHERE c.is_open=1"
     ).fetchone()[0]
     counts = raw.execute(
-        "SELECT location_key, COUNT(*) AS n FROM calls GROUP BY location_key ORDER BY n, "
-        "location_key"
+        "SELECT place_key, COUNT(*) AS n FROM calls GROUP BY place_key ORDER BY n, place_key"
     ).fetchall()
     median_key, median_n = counts[len(counts) // 2]
     busiest_key, busiest_n = counts[-1]
+
+    def call_at(key: str) -> tuple[str, str]:
+        row = raw.execute(
+            "SELECT call_id, place_block FROM calls WHERE place_key = ? "
+            "ORDER BY received_at DESC LIMIT 1",
+            (key,),
+        ).fetchone()
+        return str(row[0]), str(row[1])
+
+    median_call, median_block = call_at(median_key)
+    busiest_call, busiest_block = call_at(busiest_key)
+    block_n = raw.execute(
+        "SELECT COUNT(*) FROM calls WHERE place_block = ?", (median_block,)
+    ).fetchone()[0]
     say(
         f"history: {n_calls:,} calls, {n_open} open ({n_assign_open} units on them), "
         f"{len(counts):,} distinct premises"
     )
-    say(f"premise timed: {median_key!r} ({median_n} calls; the median premise)")
+    say(
+        f"premise timed: {median_key!r} ({median_n} calls; the median premise), its block "
+        f"{median_block!r} ({block_n} calls)"
+    )
     say(f"busiest premise: {busiest_key!r} ({busiest_n} calls)")
     say("query plans (raw sqlite3):")
     say(f"  open calls, literal 1:  {_plan(raw, OPEN_SQL)}")
     say(f"  open calls, bound ?=1:  {_plan(raw, OPEN_SQL.replace('is_open=1', 'is_open=?'), (1,))}")
     say(f"  premise history:        {_plan(raw, PREMISE_SQL, (median_key,))}")
+    say(f"  its block:              {_plan(raw, BLOCK_SQL, (median_block,))}")
 
     store = SqliteStore(path)
+    desk = Desk(store, town)
+    now = desk.now()
+    last_number = raw.execute("SELECT call_id FROM calls ORDER BY rowid DESC LIMIT 1").fetchone()
+    searches = [
+        ("number", str(last_number[0])),
+        ("type + beat", "type:NOISE beat:B2"),
+        ("status:open", "status:open"),
+        ("status:cancelled", "status:cancelled"),
+        ("from/to (a week)", "from:2020-03-01 to:2020-03-08"),
+        ("text, common", "barking"),
+        ("text, rare", "trolley"),
+        ("text + beat + status", "graffiti beat:B4 status:closed"),
+        ("text, street part", "elm str"),
+        ("text, not found", "zebrafish"),
+        ("rare type, old month", "type:HAZ beat:B7 from:2016-02-01 to:2016-03-01"),
+        # the hard ones: filters that meet few rows of the index the plan walks
+        ("rare type + beat", "type:SIGNAL beat:B1"),
+        ("common text, one day", "barking from:2016-06-01 to:2016-06-01"),
+        ("common text, rare type", "barking type:SIGNAL beat:B1"),
+    ]
 
     def raw_open() -> list[Any]:
         return raw.execute(OPEN_SQL).fetchall()
 
-    def raw_premise(key: str) -> Callable[[], list[Any]]:
-        return lambda: raw.execute(PREMISE_SQL, (key,)).fetchall()
+    def raw_premise(key: str, block: str) -> Callable[[], list[Any]]:
+        def both() -> list[Any]:
+            return (
+                raw.execute(PREMISE_SQL, (key,)).fetchall()
+                + raw.execute(BLOCK_SQL, (block,)).fetchall()
+            )
 
-    cases = [
+        return both
+
+    def raw_search(line: str) -> Callable[[], list[Any]]:
+        from cso_console.domain.search import parse_query
+        from cso_console.store.search_index import search_sql
+
+        query = parse_query(line, town, now)
+        call_id = line if query.number is not None else None
+        sql, params = search_sql(query, 50, call_id)
+        return lambda: raw.execute(sql, params).fetchall()
+
+    cases: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
         ("(a) open_calls()", store.open_calls, raw_open),
         (
             "(b) premise_history(median)",
-            lambda: store.premise_history(median_key),
-            raw_premise(median_key),
+            lambda: desk.premise_history(median_call),
+            raw_premise(median_key, median_block),
         ),
         (
             "    premise_history(busiest)",
-            lambda: store.premise_history(busiest_key),
-            raw_premise(busiest_key),
+            lambda: desk.premise_history(busiest_call),
+            raw_premise(busiest_key, busiest_block),
         ),
     ]
+    for label, line in searches:
+        say(f"  search {label:<22}{_plan(raw, *_sql_of(line, town, now))}")
+        cases.append(
+            (f"(c) {label}", lambda line=line: desk.search(line), raw_search(line))  # type: ignore[misc]
+        )
     say(f"\ntimings over {args.reps} repetitions ({args.warmup} warm-up), milliseconds:")
     say(
         f"{'read':<30} {'rows':>5} {'store med':>10} {'store p95':>10} "

@@ -158,8 +158,21 @@ def test_export_leaves_out_the_caller(prepared: dict[str, Any], what: str, fmt: 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 @pytest.mark.parametrize("what", ["calls", "events"])
-def test_export_include_caller(prepared: dict[str, Any], what: str, fmt: str) -> None:
-    r = export(prepared, what, "--format", fmt, "--include-caller")
+def test_export_include_caller(
+    prepared: dict[str, Any], what: str, fmt: str, tmp_path: Path
+) -> None:
+    db = copy_db(prepared["db"], tmp_path / "copy.db")  # this export writes its events
+    pin = "Kx7!lead-export-PIN"
+    env = prepared["env"]
+    r = run_cli(
+        "operator", "add", "L1", "--role", "lead", "--pin-stdin", "--db", db, env=env,
+        input=f"{pin}\n",
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    r = run_cli(
+        "export", what, "--format", fmt, "--include-caller", "--operator", "L1", "--pin-stdin",
+        "--db", db, env=env, input=f"{pin}\n",
+    )  # fmt: skip
     assert r.returncode == 0, r.stderr
     for secret in (CALLER, PHONE, OTHER_CALLER, OTHER_PHONE):
         assert secret in r.stdout

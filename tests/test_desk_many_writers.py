@@ -111,6 +111,7 @@ class TwoDesks(RuleBasedStateMachine):
             c.Cancel(call=year + "000004", reason="withdrawn"),
             c.Schedule(call=year + "000001", until=self.clocks[i].now() + timedelta(hours=6)),
             c.ViewCaller(call=year + "000002"),
+            c.ExportCallers(kind="calls", since="8h"),
             c.SetOfficerStatus(officer="C14", status=OfficerStatus.BREAK),
             c.SignOff(officer="C14"),
             c.ClearUnit(officer="C13", disposition="ADV"),

@@ -179,5 +179,7 @@ def test_a_schema_2_file_is_upgraded(tmp_path: Path, town: Town) -> None:
     finally:
         desk.close()
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert (
+        conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    )  # 2 -> 3 -> 4 (premise search)
     conn.close()

@@ -40,7 +40,7 @@ SIDECARS = ("-wal", "-shm")
 READS = (
     ("export", "calls"),
     ("export", "events"),
-    ("export", "calls", "--format", "csv", "--include-caller"),
+    ("export", "calls", "--format", "csv"),  # --include-caller writes: test_cli_export_callers
     ("export", "events", "--format", "csv", "--since", "2d"),
     ("check",),
 )
@@ -443,6 +443,8 @@ def _rename_table(path: Path) -> None:
 
 def _drop_column(path: Path) -> None:
     with sqlite3.connect(path) as conn:
+        for index in ("ix_calls_type", "ix_calls_type_beat"):  # schema 4 searches by type
+            conn.execute(f"DROP INDEX {index}")
         conn.execute("ALTER TABLE calls DROP COLUMN type_code")
     conn.close()
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from cso_console import __version__
+from cso_console.cli_export import add_output_args
 from cso_console.cli_report import add_report_parser, cmd_report
 from cso_console.domain.callnumber import validate_desk_code
 from cso_console.domain.town import Town
@@ -199,8 +200,11 @@ def _parser() -> argparse.ArgumentParser:
         help="from this time on: 2026-11-21, 2026-11-21T08:00, or 8h / 90m / 2d ago",
     )
     sp.add_argument(
-        "--include-caller", action="store_true", help="include caller name and phone (confidential)"
+        "--include-caller",
+        action="store_true",
+        help="include caller name and phone (confidential; a lead: --operator ID and PIN)",
     )
+    add_output_args(sp, _operator_id)
     add_report_parser(sub, db_opt, town_opt, EPILOG)
 
     sp = sub.add_parser(
@@ -438,34 +442,9 @@ def _intake(args: argparse.Namespace, stream: BinaryIO) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from cso_console import export
+    from cso_console.cli_export import cmd_export as export_cmd
 
-    _existing_db(args)
-    desk = _desk(args, getpass.getuser(), readonly=True)
-    try:
-        since = export.parse_since(args.since, desk.now()) if args.since is not None else None
-    except ValueError as exc:
-        desk.close()
-        raise CliError(str(exc)) from None
-    if args.what == "calls":
-        columns = export.CALL_COLUMNS + (
-            ["caller_name", "caller_phone"] if args.include_caller else []
-        )
-        records = export.call_records(desk, since, args.include_caller)
-    else:
-        columns = export.EVENT_COLUMNS
-        records = export.event_records(desk, since, args.include_caller)
-    try:
-        export.write(records, columns, args.format, sys.stdout)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # The reader went away (`| head`): stop quietly, and let nothing try to write
-        # to the closed pipe again at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    finally:
-        records.close()  # its read transaction ends before the database closes
-        desk.close()
-    return EXIT_OK
+    return export_cmd(args)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

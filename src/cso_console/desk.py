@@ -37,7 +37,9 @@ from cso_console.domain.events import (
 )
 from cso_console.domain.fold import Changed, Conflict, Refused, State, apply, fold
 from cso_console.domain.model import Call, Officer, Operator, OperatorRole
+from cso_console.domain.premises import CallLine, premise_blocks
 from cso_console.domain.recommend import Recommendation, likely_duplicates, recommend
+from cso_console.domain.search import parse_query
 from cso_console.domain.town import RosterOfficer, Town, normalize_place
 from cso_console.store import SqliteStore, StorageFull, StoreError, UnknownCall
 from cso_console.store.sqlite import Changes, WriteTx
@@ -536,10 +538,22 @@ class Desk:
     def call_events(self, call_id: str) -> list[Event]:
         return self.store.call_events(call_id)
 
-    def premise_history(self, location: str, limit: int = 50) -> list[Call]:
-        """Every call at the place a typed location resolves to, newest first."""
-        loc = self.town.resolve_location(location)
-        return self.store.premise_history(normalize_place(loc.text), limit)
+    def premise_history(self, call_id: str, limit: int = 50) -> list[CallLine]:
+        """Earlier calls at the place of call ``call_id`` (its unit left out; a landmark
+        and the address it stands at are one place), newest first; then calls near it:
+        other numbers on the same block. The call itself is left out."""
+        call = self.store.call(call_id)
+        if call is None:
+            return []
+        keys, blocks = premise_blocks(call.location, self.town.places)
+        return self.store.premise_history(keys, blocks, exclude=call_id, limit=limit)
+
+    def search(self, text: str, limit: int = 50) -> list[CallLine]:
+        """The newest calls a search line asks for (see :mod:`cso_console.domain.search`);
+        ``ValueError`` with a sentence when the line cannot be read."""
+        now = self.now()
+        query = parse_query(text, self.town, now)
+        return self.store.search(query, limit, year=now.year % 100)
 
     def recommend(self, call_id: str) -> list[Recommendation]:
         """Officers ranked for a call, each with its reasons."""

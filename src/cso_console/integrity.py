@@ -20,7 +20,7 @@ from typing import Any
 from cso_console.desk import Desk
 from cso_console.domain.events import Event
 from cso_console.domain.fold import Changed, State, apply, fold
-from cso_console.store import SqliteStore, StoreError, rows
+from cso_console.store import SqliteStore, StoreError, rows, search_index
 from cso_console.store.sqlite import NEXT, WriteTx
 
 
@@ -68,9 +68,14 @@ def sqlite_checks(cur: sqlite3.Cursor, desk_code: str) -> list[str]:
     return problems
 
 
-def expected_rows(state: State) -> dict[str, set[tuple[Any, ...]]]:
+def expected_rows(state: State, events: list[Event]) -> dict[str, set[tuple[Any, ...]]]:
     calls = state.calls.values()
+    notes = search_index.notes_of(events)
     return {
+        # the text index: what each call says, never its caller (kept by triggers)
+        "call_text": {
+            (c.call_id, c.location, c.narrative, notes.get(c.call_id, "")) for c in calls
+        },
         "calls": {rows.call_row(c)[:-1] for c in calls},
         "assignments": {rows.assignment_row(a) for c in calls for a in c.assignments},
         "officers": {rows.officer_row(o)[:-1] for o in state.officers.values()},
@@ -80,15 +85,19 @@ def expected_rows(state: State) -> dict[str, set[tuple[Any, ...]]]:
 
 
 def stored_rows(cur: sqlite3.Cursor) -> dict[str, set[tuple[Any, ...]]]:
-    return {
+    out = {
         name: {tuple(r) for r in cur.execute(f"SELECT {', '.join(cols)} FROM {name}")}
         for name, cols in _PROJECTIONS.items()
     }
+    out["call_text"] = search_index.stored_text(cur)
+    return out
 
 
-def compare(state: State, stored: dict[str, set[tuple[Any, ...]]]) -> list[str]:
+def compare(
+    state: State, stored: dict[str, set[tuple[Any, ...]]], events: list[Event]
+) -> list[str]:
     out = []
-    for name, want in expected_rows(state).items():
+    for name, want in expected_rows(state, events).items():
         missing, extra = want - stored[name], stored[name] - want
         for row in sorted(missing, key=str)[:5]:
             out.append(f"{name}: rebuilt row not stored: {row[0]} ...")
@@ -114,7 +123,7 @@ def check_store(store: SqliteStore) -> CheckReport:
         problems = sqlite_checks(cur, store.desk_code)
         events = _events(cur)
         state = fold(State(), events)
-        problems += compare(state, stored_rows(cur))
+        problems += compare(state, stored_rows(cur), events)
     return CheckReport(problems, len(events), len(state.conflicts))
 
 

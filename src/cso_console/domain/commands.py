@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -21,6 +21,7 @@ from cso_console.domain.events import (
     AlertAcknowledged,
     CallClosed,
     CallCorrected,
+    CallersExported,
     CallReceived,
     CallScheduled,
     CallTransferred,
@@ -272,6 +273,14 @@ class SetPin(Command):
 class DisableOperator(Command):
     lead_only: ClassVar[bool] = True
     operator: OperatorId
+
+
+class ExportCallers(Command):
+    """An export with caller name and phone is about to be written (a lead only)."""
+
+    lead_only: ClassVar[bool] = True
+    kind: Literal["calls", "events"]
+    since: str | None = Field(default=None, max_length=100)
 
 
 class RefusePin(Command):
@@ -860,6 +869,13 @@ def _decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
                     type=EventType.OPERATOR_SIGNED_OUT,
                     operator_id=cmd.operator_id,
                     payload=NoPayload(),
+                )
+            ]
+        case ExportCallers():
+            return [
+                Draft(
+                    type=EventType.CALLERS_EXPORTED,
+                    payload=CallersExported(kind=cmd.kind, since=cmd.since),
                 )
             ]
         case EnrollOperator() | SetPin() | DisableOperator() | RefusePin():

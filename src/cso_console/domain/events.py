@@ -51,6 +51,8 @@ class EventType(StrEnum):
     OPERATOR_PIN_REFUSED = "operator.pin_refused"
     CALL_CORRECTED = "call.corrected"
     UNIT_STACKED = "unit.stacked"
+    # An export with caller details was asked for (by a signed-in lead, before any output).
+    CALLERS_EXPORTED = "callers.exported"
 
 
 class _Payload(BaseModel):
@@ -156,6 +158,14 @@ class OfficerReassigned(_Payload):
     reason: str = ""
 
 
+class CallersExported(_Payload):
+    """What was exported with its callers: ``calls`` or ``events``, and from when (the
+    ``--since`` as given; none: everything)."""
+
+    kind: str = Field(pattern="^(calls|events)$")
+    since: str | None = Field(default=None, max_length=100)
+
+
 class OperatorSignedIn(_Payload):
     role: OperatorRole
 
@@ -216,6 +226,7 @@ PAYLOADS: dict[EventType, type[_Payload]] = {
     EventType.OPERATOR_PIN_REFUSED: NoPayload,
     EventType.CALL_CORRECTED: CallCorrected,
     EventType.UNIT_STACKED: NoPayload,
+    EventType.CALLERS_EXPORTED: CallersExported,
 }
 
 # Fields that identify a caller: kept out of default exports and off the board.

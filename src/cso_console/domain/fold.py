@@ -540,6 +540,7 @@ _HANDLERS: dict[EventType, Any] = {
     EventType.OPERATOR_DISABLED: _operator_disabled,
     EventType.OPERATOR_PIN_REFUSED: lambda s, e, c: None,  # a fact for the record only
     EventType.CALLER_VIEWED: _caller_viewed,
+    EventType.CALLERS_EXPORTED: lambda s, e, c: None,  # a fact for the record only
     EventType.ALERT_ACKNOWLEDGED: _alert_acked,
     EventType.OFFICER_ENROLLED: _enrolled,
     EventType.CALL_CORRECTED: _corrected,

@@ -86,6 +86,8 @@ class BoardScreen(DeskActions):
         Binding("p", "toggle_map", "Map panel", id="board.toggle_map"),
         Binding("s,f7", "report", "Shift report", id="board.report"),
         Binding("R,f5", "roster", "Roster", id="board.roster"),
+        Binding("h", "history", "Premise history", id="board.history"),
+        Binding("slash", "search", "Search calls", id="board.search"),
         Binding("question_mark,f1", "help", "Help", id="board.help"),
         # the app's key, from every screen; here so help lists it (F9 on the lock signs out)
         Binding("ctrl+l", "app.lock", "Lock the console", id="board.lock"),
@@ -273,6 +275,16 @@ class BoardScreen(DeskActions):
         self.map_wanted = not self.map_wanted
         self._fit()
         self.say("Map panel shown; p hides it." if self.map_wanted else "Map panel hidden.")
+
+    def action_history(self) -> None:
+        from cso_console.screens.history import open_history
+
+        open_history(self)
+
+    def action_search(self) -> None:
+        from cso_console.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen())
 
     def action_report(self) -> None:
         from cso_console.screens.report import ReportScreen

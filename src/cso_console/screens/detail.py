@@ -98,6 +98,9 @@ def describe(e: Event) -> str:
         EventType.CALL_CORRECTED: lambda: corrected_words(p),
         EventType.WELFARE_ACKNOWLEDGED: lambda: f"welfare check on {who} acknowledged",
         EventType.CALLER_VIEWED: lambda: "caller details viewed",
+        EventType.CALLERS_EXPORTED: lambda: (
+            f"{p.get('kind')} exported with callers since {p.get('since') or 'the start'}"
+        ),
         EventType.ALERT_ACKNOWLEDGED: lambda: (
             "late alert acknowledged" + (" (twice the target)" if p.get("level") == 2 else "")
         ),
@@ -131,6 +134,7 @@ class CallDetailScreen(DeskActions):
         *call_bindings("detail"),
         reopen_binding("detail"),
         Binding("v", "show_caller", "Show caller", id="detail.caller"),
+        Binding("h", "history", "Premise history", id="detail.history"),
         Binding("exclamation_mark", "alerts", "Alerts list", id="detail.alerts"),
         Binding("question_mark,f1", "help", "Help", id="detail.help"),
     ]
@@ -281,6 +285,11 @@ class CallDetailScreen(DeskActions):
         if not call.assignments:
             lines.append("             none")
         self.query_one("#fields", Static).update(terminal_safe("\n".join(lines), True))
+
+    def action_history(self) -> None:
+        from cso_console.screens.history import open_history
+
+        open_history(self)
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 APPLICATION_ID = 0x43534F43  # "CSOC"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SQLITE_HEADER = b"SQLite format 3\x00"
 SQLITE_FULL = 13
 BUSY_TIMEOUT_MS = 5000
@@ -30,6 +30,7 @@ EXPECTED_TABLES = {
     "operators": {"operator_id"},
     "conflicts": {"event_id", "reason"},
     "meta": {"key", "value"},
+    "call_text": {"location", "narrative", "notes"},
 }
 
 
@@ -216,6 +217,11 @@ _ADDED_IN_3 = {
     "operators": {"name", "pin_hash", "disabled", "enrolled"},
     "officers": {"queued_call_id"},
 }
+# Added in schema 4 (premise history and search): a file of schema 2 or 3 lacks them.
+_ADDED_IN_4 = {
+    "calls": {"place_key", "place_block"},
+    "call_text": {"location", "narrative", "notes"},
+}
 
 
 def check_tables(conn: sqlite3.Connection, path: Path, migrating: bool = False) -> None:
@@ -232,8 +238,9 @@ def check_tables(conn: sqlite3.Connection, path: Path, migrating: bool = False) 
     expected["operators"] |= set(rows.OPERATOR_COLUMNS)
     expected["conflicts"] |= {"event_id", "call_id", "officer_id", "reason", "changed_seq"}
     if migrating:
-        for table, added in _ADDED_IN_3.items():
+        for table, added in (*_ADDED_IN_3.items(), *_ADDED_IN_4.items()):
             expected[table] -= added
+        expected = {name: cols for name, cols in expected.items() if cols}
     try:
         have: dict[str, set[str]] = {}
         for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
@@ -301,6 +308,12 @@ def schema_ddl() -> list[str]:
     return out + list(tables.JOURNAL_TRIGGERS)
 
 
+def _create_search(conn: sqlite3.Connection) -> None:
+    from cso_console.store import search_index
+
+    search_index.create(conn)
+
+
 def _migrate_2(conn: sqlite3.Connection) -> None:
     """Schema 1 -> 2: the journal gets its local commit order (``seq``), projections carry
     the seq that last wrote them, and the roster becomes journal events. The journal is
@@ -345,6 +358,26 @@ def _migrate_3(conn: sqlite3.Connection) -> None:
     _create_schema(conn)  # new indexes (IF NOT EXISTS: the rest stands)
 
 
+def _migrate_4(conn: sqlite3.Connection) -> None:
+    """Schema 3 -> 4: premise history and search. Calls get their place (the location
+    without the unit) and block, worked out from the location as every later write does;
+    the text index (FTS5, trigram) is made and filled from the calls and their notes."""
+    from cso_console.domain.premises import premise_of
+    from cso_console.store import search_index
+
+    for column in ("place_key", "place_block"):
+        conn.execute(f"ALTER TABLE calls ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+    conn.create_function("cso_place_key", 1, lambda loc: premise_of(loc or "").key)
+    conn.create_function("cso_place_block", 1, lambda loc: premise_of(loc or "").block)
+    conn.execute(
+        "UPDATE calls SET place_key = cso_place_key(location), "
+        "place_block = cso_place_block(location)"
+    )
+    conn.execute("DROP INDEX IF EXISTS ix_calls_premise")  # the location with its unit
+    search_index.create(conn)
+    search_index.fill(conn)
+
+
 def prepare(path: Path, desk_code: str | None, extra_pragmas: dict[str, int] | None) -> str:
     """Create or upgrade the file at ``path``; returns the desk code it belongs to."""
     state = inspect_file(path)
@@ -365,12 +398,16 @@ def prepare(path: Path, desk_code: str | None, extra_pragmas: dict[str, int] | N
             raise NewerSchema(f"{path} has schema version {current}; upgrade CSO Console.")
         if current == 0:
             _create_schema(conn)
+            _create_search(conn)
         elif current == 1:
             check_tables_v1(conn, path)
             _migrate_2(conn)  # creates the current schema
+            _create_search(conn)
         elif current < SCHEMA_VERSION:
             check_tables(conn, path, migrating=True)
-            _migrate_3(conn)
+            if current < 3:
+                _migrate_3(conn)
+            _migrate_4(conn)
         else:
             check_tables(conn, path)
         if current < SCHEMA_VERSION:

@@ -26,6 +26,7 @@ from cso_console.domain.model import (
     OperatorRole,
     Role,
 )
+from cso_console.domain.premises import premise_of
 from cso_console.domain.town import normalize_place
 
 
@@ -58,13 +59,16 @@ _CALL_HINTS = typing.get_type_hints(Call)
 CALL_FIELDS: tuple[tuple[str, str, bool], ...] = tuple(
     (f.name, *_kind(_CALL_HINTS[f.name])) for f in fields(Call) if f.name != "assignments"
 )
-# Derived columns kept for queries: the call number's parts, open or not, the place key.
+# Derived columns kept for queries: the call number's parts, open or not, the location as
+# typed (normalized), the premises without the unit and the block they are on (schema 4).
 _DERIVED = (
     ("desk_code", "text", False),
     ("year", "int", False),
     ("seq", "int", False),
     ("is_open", "int", False),
     ("location_key", "text", False),
+    ("place_key", "text", False),
+    ("place_block", "text", False),
 )
 # (column, 'int' | 'text', nullable) in table order; the table adds changed_seq last.
 CALL_COLUMNS: tuple[tuple[str, str, bool], ...] = tuple(
@@ -104,7 +108,11 @@ def call_row(c: Call, changed_seq: int = 0) -> tuple[Any, ...]:
         v if v is None or kind == "text" or kind == "int" else _to_column(kind, v)
         for kind, v in zip(_CALL_KINDS, _CALL_VALUES(c), strict=True)
     )
-    derived = (desk, year, seq, int(c.status.is_open), normalize_place(c.location))
+    premise = premise_of(c.location)
+    derived = (
+        desk, year, seq, int(c.status.is_open), normalize_place(c.location), premise.key,
+        premise.block,
+    )  # fmt: skip
     return own + derived + (changed_seq,)
 
 

@@ -24,7 +24,9 @@ from cso_console.domain.callnumber import CallRef, parse_call_ref
 from cso_console.domain.events import Event
 from cso_console.domain.fold import Conflict, State
 from cso_console.domain.model import Call, Officer, Operator
-from cso_console.store import rows
+from cso_console.domain.premises import CallLine
+from cso_console.domain.search import CallQuery
+from cso_console.store import rows, search_index
 from cso_console.store.database import (
     StorageFull,
     StoreError,
@@ -575,20 +577,29 @@ class WriteTx:
             else:
                 continue
             self.cur.execute(sql)
+        search_index.create(self.cur, NEXT)  # the text index of calls_next, kept by triggers
 
     def drop_next(self) -> None:
+        search_index.drop_triggers(self.cur, NEXT)
         for table in PROJECTIONS:  # assignments first: it points to calls
             self.cur.execute(f"DROP TABLE IF EXISTS {table}{NEXT}")
+        self.cur.execute(f"DROP TABLE IF EXISTS {search_index.TEXT}{NEXT}")
 
     def swap_next(self) -> None:
         """The ``*_next`` tables become the projections and the old ones ``*_old`` (renames
         only: quick at any size). A schema change: every reader's and writer's cache
         reloads."""
         self.drop_old()
-        for table in PROJECTIONS:
+        # The text index goes with its calls table: the triggers are made again on the
+        # new one (the old rows are emptied later and must not touch the new index).
+        search_index.drop_triggers(self.cur)
+        search_index.drop_triggers(self.cur, NEXT)
+        text = search_index.TEXT
+        for table in (*PROJECTIONS, text):
             self.cur.execute(f"ALTER TABLE {table} RENAME TO {table}{OLD}")
-        for table in reversed(PROJECTIONS):
+        for table in (text, *reversed(PROJECTIONS)):
             self.cur.execute(f"ALTER TABLE {table}{NEXT} RENAME TO {table}")
+        search_index.create(self.cur)
         self.store.officer_cache.clear()
         self.store.operator_cache.clear()
 
@@ -601,7 +612,7 @@ class WriteTx:
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%_old'"
             )
         }
-        for table in PROJECTIONS:  # assignments first: it points to calls
+        for table in (*PROJECTIONS, search_index.TEXT):  # assignments first: it points to calls
             name = f"{table}{OLD}"
             if name not in have:
                 continue
@@ -614,7 +625,7 @@ class WriteTx:
         return True
 
     def drop_old(self) -> None:
-        for table in PROJECTIONS:
+        for table in (*PROJECTIONS, search_index.TEXT):
             self.cur.execute(f"DROP TABLE IF EXISTS {table}{OLD}")
 
 
@@ -897,13 +908,28 @@ class SqliteStore:
         with self.read() as cur:
             return resolve_call_ref(cur, parsed, self.desk_code, year)
 
-    def premise_history(self, location_key: str, limit: int = 50) -> list[Call]:
+    def premise_history(
+        self,
+        keys: Iterable[str],
+        blocks: Iterable[str] = (),
+        exclude: str | None = None,
+        limit: int = 50,
+    ) -> list[CallLine]:
+        """Calls at these places (newest first), then calls near them on these blocks."""
         with self.read() as cur:
-            return load_calls(
-                cur,
-                "WHERE location_key = ? ORDER BY received_at DESC LIMIT ?",
-                (location_key, limit),
-            )
+            return search_index.premise_lines(cur, keys, blocks, exclude, limit)
+
+    def search(self, query: CallQuery, limit: int = 50, year: int = 0) -> list[CallLine]:
+        """The newest calls that meet every part of ``query``; a call number is that
+        call (a short number: this desk's of ``year``, else the latest with it)."""
+        with self.read() as cur:
+            if query.number is None:
+                return search_index.search_lines(cur, query, limit)
+            try:
+                cid = resolve_call_ref(cur, query.number, self.desk_code, year)
+            except UnknownCall:
+                return []
+            return search_index.search_lines(cur, query, limit, call_id=cid)
 
     def call_events(self, call_id: str) -> list[Event]:
         # The JSON path is a literal so SQLite uses the expression index ix_journal_from_call.

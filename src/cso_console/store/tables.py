@@ -73,7 +73,6 @@ calls_table = Table(
     ),
     Column("changed_seq", Integer, nullable=False, server_default="0"),
     Index("ix_calls_open", "priority", "received_at", sqlite_where=text("is_open = 1")),
-    Index("ix_calls_premise", "location_key", "received_at"),
     Index("ix_calls_number", "desk_code", "year", "seq"),
     Index("ix_calls_seq", "seq"),
     Index("ix_calls_received", "received_at"),
