@@ -226,13 +226,17 @@ def test_options_before_the_command_it_lacks_are_refused(
     assert not list(tmp_path.iterdir())  # nothing was done
 
 
-def test_intake_takes_the_operator_given_before_it(
+def test_intake_records_its_source_not_an_operator(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "desk.db"
     code, _, err = run(
         capsys, "--operator", "ann", "intake", "--db", str(db), _one_line_feed(tmp_path)
     )
+    assert code == cli.EXIT_UNUSABLE and "--operator" in err, err  # refused, not ignored
+    code, _, err = run(
+        capsys, "intake", "--source", "phone-feed", "--db", str(db), _one_line_feed(tmp_path)
+    )
     assert code == cli.EXIT_OK, err
     code, out, _ = run(capsys, "export", "events", "--db", str(db))
-    assert {json.loads(x)["operator_id"] for x in out.splitlines()} == {"ann"}
+    assert {json.loads(x)["operator_id"] for x in out.splitlines()} == {"phone-feed"}

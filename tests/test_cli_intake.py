@@ -246,13 +246,13 @@ def test_a_byte_order_mark_is_not_a_refusal(tmp_path: Path, db: Path, env: dict[
     assert r.returncode == 0 and "1 taken" in r.stderr, r.stderr
 
 
-@pytest.mark.parametrize("operator", ["", "   ", "x" * 41, "bad\x1bname"])
-def test_an_operator_id_must_be_a_name(
-    tmp_path: Path, db: Path, env: dict[str, str], operator: str
+@pytest.mark.parametrize("source", ["", "   ", "x" * 41, "bad\x1bname"])
+def test_a_source_must_be_a_name(
+    tmp_path: Path, db: Path, env: dict[str, str], source: str
 ) -> None:
     feed = write(tmp_path, "one.jsonl", jsonl({"type": "PARK", "location": "220 Main Street"}))
-    r = run_cli("intake", "--db", db, "--operator", operator, feed, env=env)
-    assert r.returncode == 2 and "not an operator id" in r.stderr
+    r = run_cli("intake", "--db", db, "--source", source, feed, env=env)
+    assert r.returncode == 2 and "not a source name" in r.stderr
     assert not db.exists()
 
 

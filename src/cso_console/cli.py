@@ -79,6 +79,16 @@ def _minutes(text: str) -> int:
     return minutes
 
 
+def _source_name(text: str) -> str:
+    """What intake records as having written its calls: a short printable name."""
+    name = text.strip()
+    if not name or len(name) > 40 or not name.isprintable():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a source name (1-40 printable characters)"
+        )
+    return name
+
+
 def _parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
     p = argparse.ArgumentParser(
@@ -183,10 +193,12 @@ def _parser() -> argparse.ArgumentParser:
     town_opt(sp)
     sp.add_argument("file", metavar="FILE|-", help="JSON lines file, or - for standard input")
     sp.add_argument(
-        "--operator",
-        metavar="ID",
-        type=_operator_id,
-        help="operator recorded on the calls (default: intake)",
+        "--source",
+        metavar="NAME",
+        type=_source_name,
+        default="intake",
+        help="the feed's name, recorded on every call it brings (default: intake); "
+        "a feed is not an operator",
     )
 
     sp = sub.add_parser("export", help="export calls or events", epilog=EPILOG, formatter_class=fmt)
@@ -389,7 +401,7 @@ def _intake(args: argparse.Namespace, stream: BinaryIO) -> int:
             print(terminal_safe(f"{args.file}:{number}: {reason}"), file=sys.stderr)
         raise CliError(f"{args.file}: no line could be read as a call; nothing taken.")
     new_db = _intake_db(args)
-    desk = _desk(args, args.operator or "intake")
+    desk = _desk(args, args.source)
     if new_db:
         print(
             terminal_safe(f"cso-console: a new desk database was created at {_db_path(args)}."),
