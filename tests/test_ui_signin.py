@@ -356,3 +356,19 @@ def test_the_demo_is_signed_in_as_the_demo_lead(tmp_path):
             assert operator_events(app)[-1] == ("operator.signed_in", "lead")
 
     run(go())
+
+
+def test_quitting_signs_the_operator_out(tmp_path):
+    """The record says when someone left the desk: q then y writes their sign-out."""
+
+    async def go():
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("q", "y")
+            await wait_until(pilot, lambda: not app.is_running, what="the exit")
+        last = list(app.desk.store.events())[-1]
+        assert (last.type.value, last.operator_id) == ("operator.signed_out", "lead")
+        assert not app.desk.operators()["lead"].signed_in
+
+    asyncio.run(go())

@@ -562,9 +562,17 @@ class ConsoleApp(Steady, App[int]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.exit(0)
+                self.quit_now()
 
         self.push_screen(ConfirmScreen(QUIT_QUESTION), answered)
+
+    def quit_now(self) -> None:
+        """End the console; the operator signed in is signed out first (the record says
+        when they left the desk). The app ends once that is answered, saved or not."""
+        if self.session is None:
+            self.exit(0)
+            return
+        self.submit(c.SignOut(operator_id=self.session.operator_id), lambda _: self.exit(0))
 
     def on_unmount(self) -> None:
         self._unsubscribe()

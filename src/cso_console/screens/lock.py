@@ -81,7 +81,7 @@ class LockScreen(PinScreen):
 
     def accepted(self, session: Session | None) -> None:
         if self.asked == QUIT:
-            self.app.exit(0)
+            self.console.quit_now()
         elif self.asked == SIGN_OUT:
             self.console.signed_out(self.session.operator_id)
         elif session is not None:
