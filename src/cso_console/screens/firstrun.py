@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, Static
 
 from cso_console import pins
 from cso_console.desk import Desk
-from cso_console.screens.signin import Checked, desk_line, guarded
+from cso_console.screens.signin import Checked, desk_line, form_css, guarded
 from cso_console.session import anyone_enrolled, first_lead
 from cso_console.text import terminal_safe
 from cso_console.widgets.alert_count import AlertCount
@@ -37,19 +37,7 @@ def _enroll(desk: Desk, operator_id: str, name: str, pin: str) -> tuple[Checked,
 
 
 class FirstRunScreen(Steady, Screen[None]):
-    DEFAULT_CSS = """
-    FirstRunScreen { layout: vertical; padding: 0 1; }
-    FirstRunScreen #title { text-style: bold; height: 1; }
-    FirstRunScreen #desk { height: 1; color: $text-muted; }
-    FirstRunScreen #who { height: auto; margin-top: 1; }
-    FirstRunScreen .row { height: 1; margin-top: 1; }
-    FirstRunScreen .row Label { width: 14; }
-    FirstRunScreen .row Input { width: 1fr; border: none; height: 1; padding: 0; }
-    FirstRunScreen #feedback { height: auto; margin-top: 1; }
-    FirstRunScreen #feedback.error { text-style: bold; }
-    FirstRunScreen #alert-count { margin-top: 1; }
-    FirstRunScreen #keys { dock: bottom; height: 1; color: $text-muted; }
-    """
+    DEFAULT_CSS = form_css("FirstRunScreen")
     BINDINGS = [Binding("f10", "create", "Create the lead and sign in", id="firstrun.create")]
 
     def __init__(self) -> None:

@@ -50,20 +50,25 @@ def desk_line(console: ConsoleApp, now: datetime) -> str:
     return terminal_safe(f"{now.astimezone():%H:%M:%S}  {desk.town.name}  desk {desk.desk_code}")
 
 
+def form_css(screen: str) -> str:
+    """The layout of the desk's form screens (sign-in, lock, first run), for ``screen``."""
+    return """
+    {screen} { layout: vertical; padding: 0 1; }
+    {screen} #title { text-style: bold; height: 1; }
+    {screen} #desk { height: 1; color: $text-muted; }
+    {screen} #who { height: auto; margin-top: 1; }
+    {screen} .row { height: 1; margin-top: 1; }
+    {screen} .row Label { width: 14; }
+    {screen} .row Input { width: 1fr; border: none; height: 1; padding: 0; }
+    {screen} #feedback { height: auto; margin-top: 1; }
+    {screen} #feedback.error { text-style: bold; }
+    {screen} #alert-count { margin-top: 1; }
+    {screen} #keys { dock: bottom; height: 1; color: $text-muted; }
+    """.replace("{screen}", screen)
+
+
 class PinScreen(Steady, Screen[None]):
-    DEFAULT_CSS = """
-    PinScreen { layout: vertical; padding: 0 1; }
-    PinScreen #title { text-style: bold; height: 1; }
-    PinScreen #desk { height: 1; color: $text-muted; }
-    PinScreen #who { height: auto; margin-top: 1; }
-    PinScreen .row { height: 1; margin-top: 1; }
-    PinScreen .row Label { width: 14; }
-    PinScreen .row Input { width: 1fr; border: none; height: 1; padding: 0; }
-    PinScreen #feedback { height: auto; margin-top: 1; }
-    PinScreen #feedback.error { text-style: bold; }
-    PinScreen #alert-count { margin-top: 1; }
-    PinScreen #keys { dock: bottom; height: 1; color: $text-muted; }
-    """
+    DEFAULT_CSS = form_css("PinScreen")
     TITLE_TEXT = ""
     KEYS_TEXT = ""
 
