@@ -372,3 +372,22 @@ def test_quitting_signs_the_operator_out(tmp_path):
         assert not app.desk.operators()["lead"].signed_in
 
     asyncio.run(go())
+
+
+def test_a_tick_between_a_screens_push_and_its_mount_passes_it_by(tmp_path):
+    """The 1 s tick can land after a screen is pushed and before it is composed (seen
+    under load right after the first run): such a screen is ticked once it is mounted."""
+
+    async def go():
+        app = fresh_app(tmp_path, enrolled=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, SignInScreen))
+            for screen in (BoardScreen(), FirstRunScreen(), SignInScreen("ana")):
+                app.push_screen(screen)
+                app.tick_screens()  # before the screen's compose has run
+                await pilot.pause()
+                app.tick_screens()
+                app.pop_screen()
+                await pilot.pause()
+
+    run(go())

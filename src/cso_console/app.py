@@ -390,11 +390,13 @@ class ConsoleApp(Steady, App[int]):
 
     def tick_screens(self) -> None:
         """Every screen that shows a clock or a timer (the board, the alerts list), bottom
-        first: a screen on top may show what the board underneath just worked out."""
+        first: a screen on top may show what the board underneath just worked out.
+        A screen pushed but not yet mounted (its widgets not composed) is passed by: its
+        own mount shows the time."""
         now = self.desk.now()
         for screen in self.screen_stack:
             tick = getattr(screen, "tick", None)
-            if tick is not None:
+            if tick is not None and screen.is_mounted:
                 tick(now)
 
     def _desk_changed(self, changed: Changed) -> None:

@@ -42,7 +42,6 @@ class FirstRunScreen(Steady, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.ready = False  # composed and mounted
         self.saving = False
 
     @property
@@ -77,15 +76,12 @@ class FirstRunScreen(Steady, Screen[None]):
         )
 
     def on_mount(self) -> None:
-        self.ready = True
         for inp in self.query(Input):
             inp.cursor_blink = False
         self.query_one("#operator", Input).focus()
         self.tick(self.console.desk.now())
 
     def tick(self, now: datetime) -> None:
-        if not self.ready:  # the tick may come before the screen is composed
-            return
         self.query_one("#desk", Static).update(desk_line(self.console, now))
         self.query_one(AlertCount).refresh_count()
 

@@ -74,7 +74,6 @@ class PinScreen(Steady, Screen[None]):
 
     def __init__(self, operator_id: str = "") -> None:
         super().__init__()
-        self.ready = False  # composed and mounted
         self.preset = operator_id
         self.checking = False  # a PIN is with the desk: no second one
         self.waiting_for = ""  # the operator the desk asked to wait
@@ -107,7 +106,6 @@ class PinScreen(Steady, Screen[None]):
         return ""
 
     def on_mount(self) -> None:
-        self.ready = True
         for inp in self.query(Input):
             inp.cursor_blink = False
         self.query_one("#pin" if self.preset else "#operator", Input).focus()
@@ -208,8 +206,6 @@ class PinScreen(Steady, Screen[None]):
 
     def tick(self, now: datetime) -> None:
         """The app's 1 s tick: the clock, the alerts, the wait counted down."""
-        if not self.ready:  # the tick may come before the screen is composed
-            return
         self.query_one("#desk", Static).update(desk_line(self.console, now))
         self.query_one(AlertCount).refresh_count()
         if self.wait_until is None:
