@@ -399,6 +399,14 @@ class ConsoleApp(Steady, App[int]):
             if tick is not None and screen.is_mounted:
                 tick(now)
 
+    def timer_acks_changed(self) -> None:
+        """An officer timer was acknowledged here: every board takes it, then the clocks."""
+        for screen in self.screen_stack:
+            changed = getattr(screen, "acks_changed", None)
+            if changed is not None and screen.is_mounted:
+                changed()
+        self.tick_screens()
+
     def _desk_changed(self, changed: Changed) -> None:
         """Called on whichever thread committed: only wakes the follower."""
         self.link.poll()
@@ -517,12 +525,23 @@ class ConsoleApp(Steady, App[int]):
         return {}
 
     def standing_alerts(self) -> list[Alert]:
-        """The alerts as the board's alert line has them, in order (no database read)."""
+        """The alerts as the board's alert line has them, in order, in words (no database
+        read; every alert is put into words: for the alerts list)."""
+        strip = self._alert_strip()
+        return strip.alerts if strip is not None else []
+
+    def alert_counts(self) -> list[tuple[str, int]]:
+        """The standing alerts counted by kind, most urgent first (cheap: kept as they
+        come and go)."""
+        strip = self._alert_strip()
+        return strip.counts if strip is not None else []
+
+    def _alert_strip(self) -> AlertsStrip | None:
         for screen in self.screen_stack:
             found = next(iter(screen.query(AlertsStrip)), None)
             if found is not None:
-                return found.alerts
-        return []
+                return found
+        return None
 
     def known_officers(self) -> dict[str, Officer]:
         """The officers as the board has them (no database read)."""

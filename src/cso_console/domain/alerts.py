@@ -185,7 +185,7 @@ def current_alerts(
         timer = _timer(o, town, now)
         if timer is not None and timer[1].key not in acked:
             out.append(((10, -timer[0]), timer[1]))
-    out.sort(key=lambda item: item[0])
+    out.sort(key=lambda item: (item[0], item[1].key))  # ties: by key, as alert_book does
     return [a for _, a in out]
 
 

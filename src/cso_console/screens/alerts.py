@@ -44,7 +44,7 @@ def acknowledge(screen: DeskActions, alert: Alert) -> None:
         )
     else:
         screen.console.timer_acks.add(alert.key)
-        screen.console.tick_screens()
+        screen.console.timer_acks_changed()
         who = alert.officer_id
         again = (
             "it alerts again at twice the limit"

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from cso_console.domain.alerts import current_alerts
+from cso_console.domain.alert_book import AlertBook
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.model import Call, Officer
 from cso_console.screens.actions import DeskActions, call_bindings
@@ -112,6 +112,7 @@ class BoardScreen(DeskActions):
     def __init__(self) -> None:
         super().__init__()
         self.map_wanted = True  # p hides the panel (and shows it again) where it fits
+        self.book: AlertBook | None = None  # made on mount: it needs the desk's town
 
     def on_mount(self) -> None:
         self.reload()
@@ -137,9 +138,16 @@ class BoardScreen(DeskActions):
     # model ----------------------------------------------------------------
 
     def reload(self) -> None:
-        self.query_one(CallQueue).set_calls(self.desk.open_calls(), self.desk.town)
-        self.query_one(OfficerBoard).set_officers(self.desk.officers())
+        calls, officers = self.desk.open_calls(), self.desk.officers()
+        self.query_one(CallQueue).set_calls(calls, self.desk.town)
+        self.query_one(OfficerBoard).set_officers(officers)
+        self.alert_book().load(calls, officers, self.desk.now())
         self._refresh_map()
+
+    def alert_book(self) -> AlertBook:
+        if self.book is None:
+            self.book = AlertBook(self.desk.town, self.console.timer_acks)
+        return self.book
 
     def follow(self, changes: Feed, full: bool) -> bool:
         """Take the calls and officers the journal says changed (any writer); only those
@@ -147,10 +155,12 @@ class BoardScreen(DeskActions):
         if not self.is_mounted:
             return False  # the first load, still to come, reads them anyway
         queue, board = self.query_one(CallQueue), self.query_one(OfficerBoard)
+        book, now = self.alert_book(), self.desk.now()
         if full:
             calls = [c for c in changes.calls.values() if c.status.is_open]
             queue.set_calls(calls, self.desk.town)
             board.set_officers(list(changes.officers.values()))
+            new = book.load(calls, changes.officers.values(), now)
         else:
             dropped_calls = changes.dropped_calls
             dropped_officers = changes.dropped_officers
@@ -162,8 +172,16 @@ class BoardScreen(DeskActions):
                 board.forget(dropped_officers)
             if not (changes.calls or changes.officers or dropped_calls or dropped_officers):
                 return False
+            new = book.update(
+                changes.calls.values(),
+                changes.officers.values(),
+                now,
+                gone_calls=dropped_calls,
+                gone_officers=dropped_officers,
+            )
         self._refresh_map()
-        return self._alerts(self.desk.now())
+        self.query_one(AlertsStrip).show(book, now)
+        return new
 
     def _refresh_map(self) -> None:
         if not self.has_class("-map"):
@@ -178,20 +196,16 @@ class BoardScreen(DeskActions):
         self.query_one(StatusBar).tick(now)
         self.query_one(CallQueue).tick(now)
         self.query_one(OfficerBoard).tick(now)
-        if self._alerts(now):
+        book = self.alert_book()
+        new = book.advance(now)  # only the rows whose deadline passed
+        self.query_one(AlertsStrip).show(book, now)
+        if new:
             self.app.bell()
 
-    def _alerts(self, now: datetime) -> bool:
-        """Alerts from the calls on the queue and the officers on the board; True when one
-        is new (ring once for it)."""
-        alerts = current_alerts(
-            self.query_one(CallQueue).calls.values(),
-            self.query_one(OfficerBoard).officers.values(),
-            self.desk.town,
-            now,
-            self.console.timer_acks,
-        )
-        return self.query_one(AlertsStrip).show(alerts)
+    def acks_changed(self) -> None:
+        """An officer timer was acknowledged on this console: its alert goes."""
+        self.alert_book().acks_changed()
+        self.query_one(AlertsStrip).show(self.alert_book(), self.desk.now())
 
     # targets ----------------------------------------------------------------
 
@@ -249,11 +263,11 @@ class BoardScreen(DeskActions):
         self.app.push_screen(CallDetailScreen(call_id, known))
 
     def action_acknowledge(self) -> None:
-        alerts = self.query_one(AlertsStrip).alerts
-        if not alerts:
+        top = self.query_one(AlertsStrip).top
+        if top is None:
             self.say("No alert to acknowledge.")
             return
-        acknowledge(self, alerts[0])
+        acknowledge(self, top)
 
     def action_alerts(self) -> None:
         open_alerts(self)

@@ -13,9 +13,14 @@ from cso_console.widgets.steady import Steady
 
 def alert_count_line(alerts: list[Alert]) -> str:
     """``ALERTS: 1 WELFARE, 2 LATE P1`` (most urgent kind first), or ``No alerts.``"""
-    if not alerts:
+    return count_line(count_by_kind(alerts))
+
+
+def count_line(counts: list[tuple[str, int]]) -> str:
+    """The same from counts by kind."""
+    if not counts:
         return "No alerts."
-    return "ALERTS: " + ", ".join(f"{n} {label}" for label, n in count_by_kind(alerts))
+    return "ALERTS: " + ", ".join(f"{n} {label}" for label, n in counts)
 
 
 class AlertCount(Steady, Static):
@@ -39,9 +44,9 @@ class AlertCount(Steady, Static):
         strips = [s for screen in app.screen_stack for s in screen.query(AlertsStrip)]
         if not any(s.shown for s in strips):
             return  # not worked out yet: "No alerts." would not be true
-        alerts = app.standing_alerts()
-        text = alert_count_line(alerts)
-        self.set_class(bool(alerts), "-active")
+        counts = app.alert_counts()
+        text = count_line(counts)
+        self.set_class(bool(counts), "-active")
         if text != self._text:
             self._text = text
             self.update(text)  # labels are our own words: kinds and priorities

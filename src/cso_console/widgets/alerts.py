@@ -6,9 +6,12 @@ LATE P1 must not hide behind "+1"): the top alert's text gives way first.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.cells import cell_len
 from textual.widgets import Static
 
+from cso_console.domain.alert_book import AlertBook
 from cso_console.domain.alerts import Alert, count_by_kind
 from cso_console.widgets.format import fit
 from cso_console.widgets.steady import Steady
@@ -21,10 +24,20 @@ def alert_line(alerts: list[Alert], width: int) -> str:
     """One line of at most ``width`` cells: ``LATE P1 call 12 ... | +1 WELFARE, 2 TIMER``."""
     if not alerts:
         return fit("No alerts.", width).rstrip()
-    top, rest = alerts[0], alerts[1:]
+    return top_line(alerts[0], count_by_kind(alerts[1:]), width)
+
+
+def rest_counts(top: Alert, counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The counts by kind without the top alert (it is shown in words)."""
+    out = [(label, n - 1 if label == top.label else n) for label, n in counts]
+    return [(label, n) for label, n in out if n > 0]
+
+
+def top_line(top: Alert, rest: list[tuple[str, int]], width: int) -> str:
+    """The top alert in words, then the others (``rest``) counted by kind."""
     tail = ""
     if rest:
-        counts = ", ".join(f"{n} {label}" for label, n in count_by_kind(rest))
+        counts = ", ".join(f"{n} {label}" for label, n in rest)
         tail = f" | +{counts}"
     room = width - cell_len(tail) - len(HINT)
     if room >= cell_len(top.text):  # the hint goes before the alert is cut
@@ -43,30 +56,40 @@ class AlertsStrip(Steady, Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
-        self.alerts: list[Alert] = []
-        self._seen: set[str] = set()
+        self.book: AlertBook | None = None
+        self.now: datetime | None = None
+        self.top: Alert | None = None
+        self.counts: list[tuple[str, int]] = []
         self._text = ""
         self.shown = False  # the alerts have been worked out once (the board's first tick)
 
-    def show(self, alerts: list[Alert]) -> bool:
-        """Show the standing alerts; True when one is new (ring the bell once for it)."""
-        self.alerts = alerts
+    @property
+    def alerts(self) -> list[Alert]:
+        """Every standing alert in order, in words (built on asking: the alerts list)."""
+        if self.book is None or self.now is None:
+            return []
+        return self.book.alerts(self.now)
+
+    def show(self, book: AlertBook, now: datetime) -> None:
+        """Show the book's top alert and the others counted by kind (only the top one is
+        put into words)."""
+        self.book, self.now = book, now
+        self.top = book.top(now)
+        self.counts = book.counts()
         self.shown = True
-        new = False
-        for a in alerts:
-            if a.key not in self._seen:
-                self._seen.add(a.key)
-                new = True
-        self.set_class(bool(alerts), "-active")
+        self.set_class(self.top is not None, "-active")
         self._draw()
-        return new
 
     def on_resize(self) -> None:
         self._draw()
 
     def _draw(self) -> None:
         width = self.content_region.width or 78
-        text = alert_line(self.alerts, width)
+        if self.top is None:
+            text = fit("No alerts.", width).rstrip()
+        else:
+            text = top_line(self.top, rest_counts(self.top, self.counts), width)
         if text != self._text:
             self._text = text
-            self.update(text)  # fit() made every data string in it terminal-safe
+            # fit() made every data string in it terminal-safe; one line: no relayout
+            self.update(text, layout=False)
