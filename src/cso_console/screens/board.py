@@ -139,7 +139,7 @@ class BoardScreen(DeskActions):
 
     def reload(self) -> None:
         calls, officers = self.desk.open_calls(), self.desk.officers()
-        self.query_one(CallQueue).set_calls(calls, self.desk.town)
+        self.query_one(CallQueue).set_calls(calls, self.desk.town, self.desk.now())
         self.query_one(OfficerBoard).set_officers(officers)
         self.alert_book().load(calls, officers, self.desk.now())
         self._refresh_map()
@@ -158,7 +158,7 @@ class BoardScreen(DeskActions):
         book, now = self.alert_book(), self.desk.now()
         if full:
             calls = [c for c in changes.calls.values() if c.status.is_open]
-            queue.set_calls(calls, self.desk.town)
+            queue.set_calls(calls, self.desk.town, now)
             board.set_officers(list(changes.officers.values()))
             new = book.load(calls, changes.officers.values(), now)
         else:

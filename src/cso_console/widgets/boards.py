@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import heapq
+from bisect import bisect_left
+from datetime import datetime, timedelta
 
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.model import Call, CallStatus, Officer, OfficerStatus
@@ -34,6 +36,17 @@ def pinned_call(call: Call, town: Town, now: datetime) -> bool:
     return call.priority == 1 or sla_level(call, town, now) == "late"
 
 
+def late_at(call: Call, town: Town) -> datetime | None:
+    """When a waiting call goes past its target (``sla_level`` says "late" from then)."""
+    if call.status not in (CallStatus.PENDING, CallStatus.SCHEDULED):
+        return None
+    start = call.scheduled_for or call.received_at
+    return start + timedelta(minutes=town.target_minutes(call.priority))
+
+
+_Place = tuple[bool, int, datetime, str]  # (not pinned, priority, received, call id)
+
+
 class CallQueue(RowList):
     """Open calls: P1 and LATE ones pinned on top, then the rest, by priority then age.
     The location column takes whatever width the terminal has beyond the others."""
@@ -42,7 +55,13 @@ class CallQueue(RowList):
         super().__init__(id=id)
         self.calls: dict[str, Call] = {}
         self.town: Town | None = None
-        self._pinned_ids: frozenset[str] = frozenset()
+        # The queue's order, kept sorted as rows change (a change re-places its rows by
+        # bisection, never a sort of every call); ``keys`` follows it index for index.
+        self._order: list[_Place] = []
+        self._place: dict[str, _Place] = {}
+        # (when it goes late, call id) of waiting calls not pinned yet: the tick pops the
+        # ones due instead of looking at every call each second
+        self._late: list[tuple[datetime, str]] = []
 
     def location_cells(self) -> int:
         width = self.scrollable_content_region.width
@@ -56,39 +75,66 @@ class CallQueue(RowList):
             f"{fit('STATUS', STATUS_CELLS)} {fit('AGE', 6, right=True)} UNITS"
         )
 
-    def set_calls(self, calls: list[Call], town: Town) -> None:
+    def set_calls(self, calls: list[Call], town: Town, now: datetime | None = None) -> None:
+        """Every open call afresh (``now``: the desk's time, before the first tick)."""
         self.town = town
+        if now is not None:
+            self.now = now
         self.calls = {c.call_id: c for c in calls}
-        self._resort()
+        self._late = []
+        self._place = {c.call_id: self._placed(c) for c in calls}
+        self._order = sorted(self._place.values())
+        self._show([p[3] for p in self._order])
 
     def upsert(self, calls: dict[str, Call], touched: set[str]) -> None:
-        """Take the new versions of touched calls; closed ones leave the queue."""
+        """Take the new versions of touched calls; closed ones leave the queue. Only their
+        rows move."""
+        keys = list(self.keys)
         for call_id in touched:
+            old = self._place.pop(call_id, None)
+            if old is not None:
+                i = bisect_left(self._order, old)
+                del self._order[i]
+                del keys[i]
             call = calls.get(call_id)
-            if call is not None and call.status.is_open:
+            if call is not None and call.status.is_open and self.town is not None:
                 self.calls[call_id] = call
+                place = self._placed(call)
+                self._place[call_id] = place
+                i = bisect_left(self._order, place)
+                self._order.insert(i, place)
+                keys.insert(i, call_id)
             else:
                 self.calls.pop(call_id, None)
-        self._resort()
+        self._show(keys)
 
-    def _pinned(self) -> frozenset[str]:
+    def _placed(self, call: Call) -> _Place:
+        """Where a call sorts now; a waiting call not yet late is watched for its target."""
         town = self.town
-        if town is None:
-            return frozenset()
-        return frozenset(k for k, c in self.calls.items() if pinned_call(c, town, self.now))
+        assert town is not None
+        pinned = pinned_call(call, town, self.now)
+        if not pinned:
+            due = late_at(call, town)
+            if due is not None:
+                heapq.heappush(self._late, (due, call.call_id))
+        return (not pinned, call.priority, call.received_at, call.call_id)
 
-    def _resort(self) -> None:
-        self._pinned_ids = pinned = self._pinned()
-        ordered = sorted(
-            self.calls.values(),
-            key=lambda c: (c.call_id not in pinned, c.priority, c.received_at, c.call_id),
-        )
-        self.set_keys([c.call_id for c in ordered], pinned=len(pinned))
+    def _show(self, keys: list[str]) -> None:
+        pinned = bisect_left(self._order, (True,)) if self._order else 0
+        self.set_keys(keys, pinned=pinned)
 
     def tick(self, now: datetime) -> None:
         super().tick(now)
-        if self._pinned() != self._pinned_ids:  # a call went LATE: it joins the pinned
-            self._resort()
+        due: set[str] = set()
+        while self._late and self._late[0][0] <= now:  # a call went LATE: it joins the pinned
+            _, call_id = heapq.heappop(self._late)
+            place = self._place.get(call_id)
+            call = self.calls.get(call_id)
+            if place is not None and place[0] and call is not None:
+                if self.town is not None and pinned_call(call, self.town, now):
+                    due.add(call_id)
+        if due:
+            self.upsert(self.calls, due)
 
     @property
     def selected(self) -> Call | None:

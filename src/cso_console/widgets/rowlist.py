@@ -96,17 +96,28 @@ class RowList(Steady, ScrollView, can_focus=True):
         # Content line r holds row r; the header takes the top screen line, so keeping
         # lines r and r+1 in view keeps row r visible under it. Under k pinned rows,
         # lines r-k .. r+1 must be in view; a pinned row is always in view.
-        self.refresh()
+        before = self.scroll_offset.y
         pinned = self.shown_pinned()
-        if new < pinned:
-            return
-        self.scroll_to_region(
-            Region(0, new - pinned, 1, pinned + 2),
-            animate=False,
-            force=True,
-            x_axis=False,
-            immediate=True,
-        )
+        if new >= pinned:
+            self.scroll_to_region(
+                Region(0, new - pinned, 1, pinned + 2),
+                animate=False,
+                force=True,
+                x_axis=False,
+                immediate=True,
+            )
+        if self.scroll_offset.y != before:
+            self.refresh()  # every line moved
+        else:  # only the two rows the cursor left and reached are drawn again
+            self.refresh_row(old)
+            self.refresh_row(new)
+
+    def refresh_row(self, row: int) -> None:
+        """Draw one row again (nothing when it is out of view)."""
+        pinned = self.shown_pinned()
+        y = row + 1 if row < pinned else row + 1 - self.scroll_offset.y
+        if 0 < y < self.scrollable_content_region.height:
+            self.refresh(Region(0, y, self.scrollable_content_region.width, 1))
 
     def action_move(self, delta: int) -> None:
         self.cursor += delta

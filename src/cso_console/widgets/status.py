@@ -25,5 +25,6 @@ class StatusBar(Steady, Static):
         self.update(
             terminal_safe(
                 f"{local:%H:%M:%S}  {desk.town.name}  desk {desk.desk_code}  {who}  LOCAL (no hub)"
-            )
+            ),
+            layout=False,  # one line of fixed height: nothing else moves
         )
