@@ -12,12 +12,15 @@ from datetime import UTC, datetime
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from cso_console.widgets.steady import Steady
+
+_Line = tuple[str, str | None, bool, bool]  # text, component class, cursor, underlined
 
 
 class RowList(Steady, ScrollView, can_focus=True):
@@ -52,6 +55,9 @@ class RowList(Steady, ScrollView, can_focus=True):
         self.keys: list[str] = []
         self.pinned = 0  # the first rows, always drawn under the header
         self.now = datetime.now(UTC)
+        self._drawn: dict[int, _Line] = {}  # screen line -> what it showed when drawn
+        self._strips: LRUCache[tuple[_Line, int, int], Strip] = LRUCache(256)
+        self._styles: dict[tuple[str | None, bool, bool], Style] = {}
 
     # model ----------------------------------------------------------------
 
@@ -85,7 +91,7 @@ class RowList(Steady, ScrollView, can_focus=True):
 
     def tick(self, now: datetime) -> None:
         self.now = now
-        self.refresh()
+        self.refresh_changed()
 
     # cursor ---------------------------------------------------------------
 
@@ -138,32 +144,63 @@ class RowList(Steady, ScrollView, can_focus=True):
         """(text, component class or None) for one row."""
         raise NotImplementedError
 
-    def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+    def _line(self, y: int) -> _Line:
+        """What screen line ``y`` shows: (text, component, cursor row, underlined)."""
         if y == 0:
-            style = self.get_component_rich_style("rowlist--header")
-            return self._strip(self.header(), style, scroll_x, width)
+            return self.header(), "rowlist--header", False, False
         pinned = self.shown_pinned()
+        scroll_y = self.scroll_offset.y
         row = y - 1 if y <= pinned else scroll_y + y - 1
         if row >= len(self.keys):
             if not self.keys and row == 0:
-                return self._strip(self.empty_text(), base, scroll_x, width)
-            return Strip.blank(width, base)
+                return self.empty_text(), None, False, False
+            return "", None, False, False
         text, component = self.render_row(self.keys[row])
-        style = base
-        if component:
-            style = self.get_component_rich_style(component)
-        if row == self.cursor:
-            style = style + self.get_component_rich_style("rowlist--cursor")
-        if y == pinned and scroll_y > 0:  # rows scroll under this one
-            style = style + Style(underline=True)
-        return self._strip(text, style, scroll_x, width)
+        # rows scroll under the last pinned one: a line marks it
+        return text, component, row == self.cursor, y == pinned and scroll_y > 0
+
+    def render_line(self, y: int) -> Strip:
+        line = self._line(y)
+        self._drawn[y] = line
+        scroll_x = self.scroll_offset.x
+        width = self.scrollable_content_region.width
+        key = (line, scroll_x, width)
+        strip = self._strips.get(key)
+        if strip is None:
+            text, component, cursor, underline = line
+            style = self._style(component, cursor, underline)
+            strip = Strip([Segment(text, style)]).crop_extend(scroll_x, scroll_x + width, style)
+            self._strips[key] = strip
+        return strip
+
+    def refresh_changed(self) -> None:
+        """Draw again only the lines whose words changed since they were drawn (a clock
+        ticking in a column changes some rows, not the list)."""
+        width = self.scrollable_content_region.width
+        for y in range(self.scrollable_content_region.height):
+            if self._drawn.get(y) != self._line(y):
+                self.refresh(Region(0, y, width, 1))
+
+    def _style(self, component: str | None, cursor: bool, underline: bool) -> Style:
+        key = (component, cursor, underline)
+        style = self._styles.get(key)
+        if style is None:
+            style = self.rich_style
+            if component:
+                style = self.get_component_rich_style(component)
+            if cursor:
+                style = style + self.get_component_rich_style("rowlist--cursor")
+            if underline:
+                style = style + Style(underline=True)
+            self._styles[key] = style
+        return style
+
+    def notify_style_update(self) -> None:
+        # focus, the theme, NO_COLOR: every style and strip is made again
+        self._styles.clear()
+        self._strips.clear()
+        self._drawn.clear()
+        super().notify_style_update()
 
     def empty_text(self) -> str:
         return "  (none)"
-
-    @staticmethod
-    def _strip(text: str, style: Style, scroll_x: int, width: int) -> Strip:
-        return Strip([Segment(text, style)]).crop_extend(scroll_x, scroll_x + width, style)
