@@ -43,7 +43,9 @@ class MessageLine(Steady, Static):
         self._show()
 
     def _show(self) -> None:
-        if self.is_saving:
-            self.update(f"{self.text}  saving..." if self.text else "saving...")
-        else:
-            self.update(self.text)
+        text = (
+            (f"{self.text}  saving..." if self.text else "saving...")
+            if self.is_saving
+            else self.text
+        )
+        self.update(text, layout=False)  # one line of fixed height: nothing else moves

@@ -48,7 +48,7 @@ class RowList(Steady, ScrollView, can_focus=True):
         Binding("end", "goto(-1)", "Last", show=False, id="list.end"),
     ]
     HEADER = ""
-    cursor = reactive(0, always_update=True)
+    cursor = reactive(0, always_update=True, repaint=False)  # watch_cursor draws its rows
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -75,7 +75,7 @@ class RowList(Steady, ScrollView, can_focus=True):
             self.cursor = keys.index(current)
         else:
             self.cursor = min(self.cursor, max(0, len(keys) - 1))
-        self.refresh()
+        self.refresh_changed()  # a row re-placed moves the lines between, not the list
 
     def shown_pinned(self) -> int:
         """Pinned rows drawn: all of them, but at least one line is left to scroll in."""
@@ -104,7 +104,9 @@ class RowList(Steady, ScrollView, can_focus=True):
         # lines r-k .. r+1 must be in view; a pinned row is always in view.
         before = self.scroll_offset.y
         pinned = self.shown_pinned()
-        if new >= pinned:
+        height = self.scrollable_content_region.height
+        in_view = before <= new - pinned and new + 2 <= before + height
+        if new >= pinned and not in_view:
             self.scroll_to_region(
                 Region(0, new - pinned, 1, pinned + 2),
                 animate=False,
