@@ -16,9 +16,12 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cso_console.domain.report import Period, ShiftReport, shift_at
 from cso_console.domain.town import Town
+
+if TYPE_CHECKING:  # the report's code is loaded when a report runs, not at start-up
+    from cso_console.domain.report import Period, ShiftReport
 
 FORMATS = ("md", "csv", "json")  # report_formats.FORMATS, imported only when a report runs
 TIME_HELP = "an ISO time, e.g. 2026-11-21T07:00 (the agency's zone) or 2026-11-21T12:00Z"
@@ -63,6 +66,8 @@ def parse_time(text: str, town: Town, option: str) -> datetime:
 
 def period_of(start: str | None, end: str | None, town: Town, now: datetime) -> Period:
     """The period asked for, or the agency's shift at ``now``."""
+    from cso_console.domain.report import Period, shift_at
+
     if start is None and end is None:
         return shift_at(town, now)
     if start is None:
