@@ -43,7 +43,7 @@ class CommandLineScreen(Steady, ModalScreen[None]):
     """
     BINDINGS = [
         Binding("escape", "close", "Close the command line", id="command_line.close"),
-        Binding("tab", "complete", "Complete", priority=True, id="command_line.complete"),
+        Binding("tab", "complete", "Complete", id="command_line.complete"),
         Binding("up", "history(-1)", "Older line", id="command_line.older"),
         Binding("down", "history(1)", "Newer line", id="command_line.newer"),
     ]
