@@ -180,3 +180,22 @@ def test_no_command_line_on_the_sign_in_screen(tmp_path):
             assert isinstance(app.screen, SignInScreen)
 
     run(go())
+
+
+def test_help_lists_the_verbs_from_the_table(tmp_path):
+    from cso_console.domain.verbs import VERBS
+    from cso_console.screens.help import HelpScreen
+
+    async def go():
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("question_mark")
+            await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+            text = str(app.screen.query_one("#verbs").render())
+            assert text.startswith("COMMAND LINE (: opens it")
+            for verb in VERBS:
+                assert verb.synopsis in text
+            assert "reassign: the unit leaves its call for this one (lead)" in text
+
+    run(go())

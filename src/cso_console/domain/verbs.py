@@ -397,3 +397,12 @@ def done_words(parsed: Parsed, call_id: str | None = None) -> str:
     if parsed.verb.name == "NC" and call_id:
         return f"{parsed.words}: call {short_number(call_id)} taken"
     return f"{parsed.words}: done"
+
+
+def help_lines() -> list[str]:
+    """The verbs for help (and the palette): synopsis, then what it does, one verb each."""
+    out = ["COMMAND LINE (: opens it when no field has focus; Tab completes)"]
+    for v in VERBS:
+        out.append(v.synopsis)
+        out.append(f"    {v.help}" + (" (lead)" if v.lead_only else ""))
+    return out
