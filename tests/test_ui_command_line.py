@@ -16,6 +16,7 @@ from cso_console.screens.command_line import CommandLineScreen
 from cso_console.screens.detail import CallDetailScreen
 from cso_console.screens.history import PremiseHistoryScreen
 from cso_console.screens.signin import SignInScreen
+from cso_console.widgets.boards import CallQueue
 
 from .test_ui_follow import count_bells
 from .ui_app import demo_app, settle, wait_until
@@ -159,6 +160,9 @@ def test_s_opens_a_call_and_ph_a_place(tmp_path):
             await enter(pilot, "S 4")
             await wait_until(pilot, lambda: isinstance(app.screen, CallDetailScreen))
             assert app.screen.call_id == "D1-26-000004"
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
+            assert app.screen.query_one(CallQueue).selected_key == "D1-26-000004"
             await open_line(pilot)
             await enter(pilot, "PH harbor falls town hall")
             await wait_until(pilot, lambda: isinstance(app.screen, PremiseHistoryScreen))

@@ -166,3 +166,13 @@ def test_tab_completes_verbs_units_calls_types_dispositions(board):
     assert [f.text for f in found] == ["+animal"]
     assert complete("NC NOISE 12 Ma", board)[1] == []  # a location: free text
     assert complete("N 42 some te", board)[1] == []
+
+
+def test_an_error_repeats_a_long_line_only_in_part(board):
+    with pytest.raises(VerbError) as exc:
+        parse("X" * 500, board)
+    assert str(exc.value).startswith("..." + "X" * 57 + ": not a command")
+    with pytest.raises(VerbError) as exc:
+        parse("D 42 " + "C10 " * 50 + "C999", board)
+    echoed = str(exc.value).split(": ", 1)[0]
+    assert echoed.startswith("...") and echoed.endswith("C10 C999") and len(echoed) == 60

@@ -28,6 +28,7 @@ from cso_console.domain.town import Town
 NARRATIVE_MARK = "//"
 EMERGENCY_WORDS = {"ED", "EMERGENCY", "EMERG", "911"}
 _CLOSE_CUTOFF = 55.0  # rapidfuzz ratio for "are close"
+ECHO = 60  # characters of the line an error repeats, at most
 
 
 class Kind(StrEnum):
@@ -271,7 +272,10 @@ class _Reader:
         self.board = board
 
     def fail(self, end: int, problem: str) -> VerbError:
-        return VerbError(f"{self.line[:end].strip()}: {problem}")
+        said = " ".join(self.line[:end].split())
+        if len(said) > ECHO:
+            said = "..." + said[-(ECHO - 3) :]
+        return VerbError(f"{said}: {problem}")
 
     def word(self, kind: Kind, word: str, end: int, name: str) -> Any:
         town = self.board.town
@@ -335,7 +339,7 @@ def parse(line: str, board: Board) -> Parsed:
     verb = VERB_BY_NAME.get(first.group().upper())
     if verb is None:
         problem = _suggest("not a command", first.group(), list(VERB_BY_NAME))
-        raise VerbError(f"{first.group()}: {problem} (? lists them)")
+        raise _Reader(line, board).fail(first.end(), f"{problem} (? lists them)")
     if mark and verb.name == "NC":
         tokens = [t for t in tokens if t.start() < len(head)]
         line_end = len(head)

@@ -122,6 +122,7 @@ class CommandLineScreen(Steady, ModalScreen[None]):
         self.console.read(lambda: cmd_history.remember(path, text), lambda _: None)
 
     def _show(self, show: Show) -> None:
+        from cso_console.screens.board import BoardScreen
         from cso_console.screens.detail import CallDetailScreen
         from cso_console.screens.history import PremiseHistoryScreen
 
@@ -139,6 +140,9 @@ class CommandLineScreen(Steady, ModalScreen[None]):
             if self.is_attached:
                 self.dismiss(None)
             call_id = getattr(call, "call_id", "")
+            for screen in app.screen_stack:  # selected on the board too, for Esc
+                if isinstance(screen, BoardScreen) and call_id in app.known_calls():
+                    screen.select_call(call_id)
             app.push_screen(CallDetailScreen(call_id, app.known_calls().get(call_id)))
 
         app.read(lambda: desk.find_call(ref), found, owner=self)
