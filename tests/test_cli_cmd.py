@@ -8,6 +8,7 @@ from pathlib import Path
 from .cli_run import run_cli
 from .test_cli_operator import DESK_PIN, LEAD_PIN, desk_operator, first_lead
 from .test_cli_operator import events as journal
+from .test_store_disk_full import _page_count, limited_cli  # noqa: F401 (a fixture)
 
 
 def cmd(db: Path, env: dict[str, str], *lines: str, who: str = "L1", stdin: str = ""):
@@ -95,3 +96,25 @@ def test_credentials_and_lead_only_verbs(tmp_path: Path, env) -> None:
     assert r.returncode == 2 and "no command given" in r.stderr
     r = run_cli("cmd", "--db", tmp_path / "none.db", "--operator", "L1", "ON C12", env=env)
     assert r.returncode == 2 and "no such database" in r.stderr
+
+
+def test_a_full_disk_stops_the_run_exit_3(
+    tmp_path: Path, env, monkeypatch, capsys, limited_cli: dict[str, int]
+) -> None:
+    import io
+
+    from cso_console import cli
+
+    db = tmp_path / "desk.db"
+    first_lead(db, env)
+    before = len(journal(db))
+    limited_cli["pages"] = _page_count(db) + 4
+    notes = [f"NC NOISE 12 Main St // {'loud music ' * 300}" for _ in range(40)]
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{LEAD_PIN}\n" + "\n".join(notes) + "\n"))
+    code = cli.main(["cmd", "--db", str(db), "--operator", "L1", "--pin-stdin"])
+    out, err = capsys.readouterr()
+    assert code == 3, err
+    assert "the disk is full: the lines after line" in err, err
+    taken = out.count(" taken")
+    assert 0 < taken < 40
+    assert len(journal(db)) - before >= taken

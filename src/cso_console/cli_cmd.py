@@ -94,6 +94,7 @@ def cmd_cmd(args: argparse.Namespace) -> int:
                 ok, full = _run(desk, n, p)
                 done, refused = done + ok, refused + (not ok)
                 if full:
+                    _err(f"the disk is full: the lines after line {n} were not run.")
                     return EXIT_FULL
         finally:
             desk.sign_out()
@@ -132,7 +133,7 @@ def _show(desk: Any, n: int, show: Show) -> bool:
         return True
     call = desk.find_call(show.target)
     if call is None:
-        _err(f"line {n}: S {show.target}: refused: there is no call {show.target}.")
+        _err(f"line {n}: S {show.target}: refused: There is no call {show.target}.")
         return False
     units = ", ".join(
         f"{a.officer_id} {a.role.value.lower()} {a.stage.value.lower().replace('_', ' ')}"

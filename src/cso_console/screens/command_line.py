@@ -135,7 +135,7 @@ class CommandLineScreen(Steady, ModalScreen[None]):
 
         def found(call: object) -> None:
             if call is None:
-                app.say(f"REFUSED: S {ref}: there is no call {ref}.", error=True)
+                app.say(f"REFUSED: S {ref}: There is no call {ref}.", error=True)
                 return
             if self.is_attached:
                 self.dismiss(None)
