@@ -8,7 +8,9 @@ from pathlib import Path
 from .cli_run import run_cli
 from .test_cli_operator import DESK_PIN, LEAD_PIN, desk_operator, first_lead
 from .test_cli_operator import events as journal
-from .test_store_disk_full import _page_count, limited_cli  # noqa: F401 (a fixture)
+from . import test_store_disk_full as disk_full
+
+limited_cli = disk_full.limited_cli  # a fixture: Desk.open with max_page_count
 
 
 def cmd(db: Path, env: dict[str, str], *lines: str, who: str = "L1", stdin: str = ""):
@@ -108,7 +110,7 @@ def test_a_full_disk_stops_the_run_exit_3(
     db = tmp_path / "desk.db"
     first_lead(db, env)
     before = len(journal(db))
-    limited_cli["pages"] = _page_count(db) + 4
+    limited_cli["pages"] = disk_full._page_count(db) + 4
     notes = [f"NC NOISE 12 Main St // {'loud music ' * 300}" for _ in range(40)]
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{LEAD_PIN}\n" + "\n".join(notes) + "\n"))
     code = cli.main(["cmd", "--db", str(db), "--operator", "L1", "--pin-stdin"])
