@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import test_store_disk_full as disk_full
 from .cli_run import run_cli
 from .test_cli_operator import DESK_PIN, LEAD_PIN, desk_operator, first_lead
 from .test_cli_operator import events as journal
-from . import test_store_disk_full as disk_full
 
 limited_cli = disk_full.limited_cli  # a fixture: Desk.open with max_page_count
 
