@@ -203,3 +203,27 @@ def test_help_lists_the_verbs_from_the_table(tmp_path):
             assert "reassign: the unit leaves its call for this one (lead)" in text
 
     run(go())
+
+
+def test_a_lead_verb_is_refused_for_a_desk_operator_and_nothing_is_written(tmp_path):
+    from cso_console.domain.model import OperatorRole
+
+    async def go():
+        app = demo_app(tmp_path)
+        desk = app.desk
+        assert desk.add_operator("desk1", "A Desk", OperatorRole.DESK, "desk-pin-5820").ok
+        assert desk.sign_in("desk1", "desk-pin-5820").ok
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            before = desk.store.count_events()
+            await open_line(pilot)
+            rung = count_bells(app)
+            await enter(pilot, "CAN 2 caller withdrew")
+            await wait_until(pilot, lambda: rung == [1], what="the bell")
+            assert said(app) == "REFUSED: CAN 2 caller withdrew: Only a shift lead can do that."
+            assert desk.store.count_events() == before
+            await enter(pilot, "BRK C10")  # any operator's verb
+            await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
+            assert desk.officer("C10").status is OfficerStatus.BREAK
+
+    run(go())
