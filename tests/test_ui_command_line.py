@@ -227,3 +227,25 @@ def test_a_lead_verb_is_refused_for_a_desk_operator_and_nothing_is_written(tmp_p
             assert desk.officer("C10").status is OfficerStatus.BREAK
 
     run(go())
+
+
+def test_an_answer_after_the_lock_came_over_the_line_leaves_the_lock(tmp_path):
+    from cso_console.desk import Outcome
+    from cso_console.domain.verbs import Board, parse
+    from cso_console.screens.lock import LockScreen
+
+    async def go():
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await open_line(pilot)
+            line = app.screen
+            app.action_lock()
+            await wait_until(pilot, lambda: isinstance(app.screen, LockScreen))
+            parsed = parse("BRK C10", Board(app.desk.town))
+            line._settled(parsed, Outcome(True))  # the desk's answer comes back now
+            await pilot.pause()
+            assert isinstance(app.screen, LockScreen)
+            assert app.screen_stack[-2] is line
+
+    run(go())

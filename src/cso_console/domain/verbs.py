@@ -277,7 +277,7 @@ class _Reader:
             said = "..." + said[-(ECHO - 3) :]
         return VerbError(f"{said}: {problem}")
 
-    def word(self, kind: Kind, word: str, end: int, name: str) -> Any:
+    def word(self, kind: Kind, word: str, end: int) -> Any:
         town = self.board.town
         if kind is Kind.CALL:
             try:
@@ -318,12 +318,16 @@ class _Reader:
             skill = word.lstrip("+").lower()
             codes = [s.code for s in town.skills]
             if not word.startswith("+") or skill not in codes:
-                problem = f"'{word}' is not a skill (+skill)"
-                raise self.fail(end, _suggest(problem, skill, codes).replace("; ", "; +", 1))
+                plus = [f"+{c}" for c in codes]
+                raise self.fail(
+                    end, _suggest(f"'{word}' is not a skill (+skill)", f"+{skill}", plus)
+                )
             return skill
         if kind is Kind.TIME:
+            if self.board.now is None:
+                raise self.fail(end, "no clock to read a time against here")
             try:
-                return schedule_time(word, self.board.now or datetime.now().astimezone(), town.zone)
+                return schedule_time(word, self.board.now, town.zone)
             except ValueError as exc:
                 raise self.fail(end, str(exc).rstrip(".")) from None
         return word  # TEXT, AGENCY: as written
@@ -357,17 +361,15 @@ def parse(line: str, board: Board) -> Parsed:
         if arg.rest:
             values[arg.name] = line[t.start() : line_end].strip()
             if arg.kind is Kind.TIME:
-                values[arg.name] = reader.word(arg.kind, values[arg.name], line_end, arg.name)
+                values[arg.name] = reader.word(arg.kind, values[arg.name], line_end)
             i = len(tokens)
         elif arg.many:
-            values[arg.name] = [
-                reader.word(arg.kind, x.group(), x.end(), arg.name) for x in tokens[i:]
-            ]
+            values[arg.name] = [reader.word(arg.kind, x.group(), x.end()) for x in tokens[i:]]
             i = len(tokens)
         elif arg.kind is Kind.BEAT and t.group().startswith("+"):
             continue  # no beat given: the skills follow
         else:
-            values[arg.name] = reader.word(arg.kind, t.group(), t.end(), arg.name)
+            values[arg.name] = reader.word(arg.kind, t.group(), t.end())
             i += 1
     if i < len(tokens):
         t = tokens[i]

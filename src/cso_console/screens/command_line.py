@@ -104,13 +104,19 @@ class CommandLineScreen(Steady, ModalScreen[None]):
 
     def _settled(self, parsed: Parsed, outcome: Outcome) -> None:
         self.running = False
-        if not self.is_attached:
-            return
         if outcome.ok:
-            self.dismiss(None)
+            self._close()
             self.console.say(done_words(parsed, outcome.call_id))
         else:
             self.console.say(f"REFUSED: {parsed.words}: {outcome.reason}", error=True)
+
+    def _close(self) -> bool:
+        """Close the line if it is still on top: an answer may come back after Esc, or
+        with the lock come over it (never dismissed in its place)."""
+        if self.is_attached and self.app.screen is self:
+            self.dismiss(None)
+            return True
+        return False
 
     def _remember(self, text: str) -> None:
         kept = cmd_history.keepable(text)
@@ -128,7 +134,7 @@ class CommandLineScreen(Steady, ModalScreen[None]):
 
         app = self.console
         if show.what == "history":
-            self.dismiss(None)
+            self._close()
             app.push_screen(PremiseHistoryScreen(place=show.target))
             return
         desk, ref = app.desk, show.target
@@ -137,20 +143,20 @@ class CommandLineScreen(Steady, ModalScreen[None]):
             if call is None:
                 app.say(f"REFUSED: S {ref}: There is no call {ref}.", error=True)
                 return
-            if self.is_attached:
-                self.dismiss(None)
+            if not self._close():
+                return
             call_id = getattr(call, "call_id", "")
             for screen in app.screen_stack:  # selected on the board too, for Esc
                 if isinstance(screen, BoardScreen) and call_id in app.known_calls():
                     screen.select_call(call_id)
             app.push_screen(CallDetailScreen(call_id, app.known_calls().get(call_id)))
 
-        app.read(lambda: desk.find_call(ref), found, owner=self)
+        app.read(lambda: desk.find_call(ref), found)
 
     # keys -------------------------------------------------------------------
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        self._close()
 
     def action_complete(self) -> None:
         line = self.query_one(Input)
