@@ -47,7 +47,7 @@ def remember(path: Path, line: str) -> list[str]:
     lines = [x for x in lines if x != kept] + [kept]
     lines = lines[-LIMIT:]
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(path.name + ".new")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")  # two consoles, one file
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
