@@ -29,6 +29,15 @@ def first_lead(db: Path, env: dict[str, str]) -> None:
     assert "first lead" in r.stdout
 
 
+def desk_operator(db: Path, env: dict[str, str]) -> None:
+    """The lead L1 adds the desk operator D2."""
+    r = run_cli(
+        "operator", "add", "D2", "--operator", "L1", "--pin-stdin", "--db", db,
+        env=env, input=f"{LEAD_PIN}\n{DESK_PIN}\n",
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+
+
 def test_first_lead_then_a_lead_adds_a_desk_operator(tmp_path: Path, env: dict[str, str]) -> None:
     db = tmp_path / "desk.db"
     r = run_cli("operator", "list", "--db", db, env=env)
@@ -64,11 +73,7 @@ def test_a_desk_operator_cannot_do_lead_work_and_a_wrong_pin_is_recorded(
 ) -> None:
     db = tmp_path / "desk.db"
     first_lead(db, env)
-    r = run_cli(
-        "operator", "add", "D2", "--operator", "L1", "--pin-stdin", "--db", db,
-        env=env, input=f"{LEAD_PIN}\n{DESK_PIN}\n",
-    )  # fmt: skip
-    assert r.returncode == 0, r.stderr
+    desk_operator(db, env)
     before = events(db)
     r = run_cli(
         "operator", "disable", "L1", "--operator", "D2", "--pin-stdin", "--db", db,

@@ -34,7 +34,8 @@ KEYS = (
 # How each screen is reached from the board before the random keys start.
 SCREENS = {"board": [], "intake": ["n"], "picker": ["d"], "detail": ["enter"], "map": ["m"],
            "help": ["question_mark"], "alerts": ["exclamation_mark"], "roster": ["R"],
-           "lock": ["ctrl+l"], "history": ["h"], "search": ["slash"]}  # fmt: skip
+           "lock": ["ctrl+l"], "history": ["h"], "search": ["slash"],
+           "command_line": ["colon"]}  # fmt: skip
 LEAD_PIN = "Hs4&kD7pX-63"
 
 
@@ -44,11 +45,12 @@ def empty_app(folder: Path, signed_in: bool = True) -> ConsoleApp:
     town = load_town(bundled_town_dir())
     desk = Desk.open(folder / "fresh.db", town, clock=FixedClock(START), operator_id=NOBODY)
     desk.take_roster()  # as `run` does on a new file
+    history = folder / "command-history"  # the `:` line's: never the user's own
     if not signed_in:
-        return ConsoleApp(desk)
+        return ConsoleApp(desk, history_path=history)
     out, session = first_lead(desk, "op1", "Op One", LEAD_PIN)
     assert out.ok, out.reason
-    return ConsoleApp(desk, session=session)
+    return ConsoleApp(desk, session=session, history_path=history)
 
 
 @pytest.mark.parametrize("fresh", [False, True], ids=["demo", "fresh"])

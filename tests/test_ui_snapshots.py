@@ -44,6 +44,18 @@ def test_help(snap_compare, tmp_path):
     assert snap_compare(demo_app(tmp_path), press=["question_mark"], terminal_size=(80, 24))
 
 
+def test_command_line_completing(snap_compare, tmp_path):
+    async def typed(pilot):
+        from cso_console.screens.command_line import CommandLineScreen
+
+        await pilot.press("colon")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, CommandLineScreen))
+        await pilot.press(*"D 9 C1", "tab")
+        await pilot.pause()
+
+    assert snap_compare(demo_app(tmp_path), run_before=typed, terminal_size=(80, 24))
+
+
 def test_sign_in(snap_compare, tmp_path):
     async def opened(pilot):
         from cso_console.screens.signin import SignInScreen

@@ -34,6 +34,7 @@ def demo_app(folder: Path, signed_in: bool = True, **options: object) -> Console
     # Tests move the desk's clock by hours; the idle lock is tested on its own (it is
     # asked for there with lock_after), elsewhere it would lock at the next tick.
     options.setdefault("lock_after", 0)
+    options.setdefault("history_path", folder / "command-history")
     return ConsoleApp(desk, session=session, **options)  # type: ignore[arg-type]
 
 

@@ -43,6 +43,7 @@ from cso_console.domain.events import Event
 from cso_console.domain.fold import Changed
 from cso_console.domain.model import Call, Officer
 from cso_console.errors import default_error_log, log_error, where
+from cso_console.paths import command_history_path
 from cso_console.session import Session
 from cso_console.widgets.alerts import AlertsStrip
 from cso_console.widgets.boards import CallQueue, OfficerBoard
@@ -263,6 +264,7 @@ class ConsoleApp(Steady, App[int]):
     BINDINGS = [
         Binding("ctrl+c,ctrl+q", "quit_asked", "Quit", show=False, priority=True, id="app.quit"),
         Binding("ctrl+l", "lock", "Lock", show=False, priority=True, id="app.lock"),
+        Binding("colon", "command_line", "Command line", show=False, id="app.command_line"),
     ]
 
     strict = False  # tests set it: the first unexpected error ends the app and the test
@@ -276,9 +278,11 @@ class ConsoleApp(Steady, App[int]):
         session: Session | None = None,
         operator: str = "",
         lock_after: float = LOCK_AFTER,
+        history_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.desk = desk
+        self.history_path = history_path or command_history_path()  # the `:` line's
         # Who is signed in (None: the sign-in or first-run screen is on top). ``operator``
         # only fills in the sign-in screen's id; the role is the operators projection's.
         self.session = session
@@ -358,6 +362,19 @@ class ConsoleApp(Steady, App[int]):
         if self.session is None or self.locked():
             return
         self.push_screen(LockScreen(self.session))
+
+    def action_command_line(self) -> None:
+        """`:` (when no text field has focus): the command line at the bottom, on every
+        screen but the sign-in, the first run and the lock."""
+        from cso_console.screens.command_line import CommandLineScreen
+        from cso_console.screens.firstrun import FirstRunScreen
+        from cso_console.screens.signin import SignInScreen
+
+        if self.session is None or self.locked():
+            return
+        if isinstance(self.screen, SignInScreen | FirstRunScreen | CommandLineScreen):
+            return
+        self.push_screen(CommandLineScreen())
 
     def lock_when_idle(self) -> None:
         if self.session is None or self.lock_after <= 0 or self.locked():

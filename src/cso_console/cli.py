@@ -2,9 +2,9 @@
 
 Exit codes:
   0  done
-  1  done in part: some intake lines refused, or `check` found problems
-  2  could not run: bad arguments, unreadable input, a file that is not a CSO Console
-     database or has a newer schema, a database of another desk, bad town data
+  1  done in part: some intake lines or cmd commands refused, or `check` found problems
+  2  could not run or nothing done: bad arguments, unreadable input, a file that is not a
+     CSO Console database or has a newer schema, a database of another desk, bad town data
   3  the disk is full: nothing half written; free space and run again
 """
 
@@ -36,9 +36,10 @@ EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE, EXIT_FULL = 0, 1, 2, 3
 
 EPILOG = """exit codes:
   0  done
-  1  done in part: some intake lines were refused, or check found problems
-  2  could not run: bad arguments or input, not a CSO Console database, newer schema,
-     a database of another desk, bad town data
+  1  done in part: some intake lines or cmd commands were refused, or check found
+     problems
+  2  could not run, or nothing done: bad arguments or input, bad credentials, not a
+     CSO Console database, newer schema, a database of another desk, bad town data
   3  the disk is full: nothing was half written; free space and run again
 """
 
@@ -252,6 +253,9 @@ def _parser() -> argparse.ArgumentParser:
     from cso_console.cli_operator import add_parser as add_operator_parser
 
     add_operator_parser(sub, db_opt, town_opt, _operator_id, epilog=EPILOG, formatter_class=fmt)
+    from cso_console.cli_cmd import add_parser as add_cmd_parser
+
+    add_cmd_parser(sub, db_opt, town_opt, _operator_id, epilog=EPILOG, formatter_class=fmt)
     return p
 
 
@@ -597,6 +601,12 @@ def cmd_operator(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_cmd(args: argparse.Namespace) -> int:
+    from cso_console.cli_cmd import cmd_cmd as run
+
+    return run(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -611,6 +621,7 @@ def main(argv: list[str] | None = None) -> int:
         "check": cmd_check,
         "backup": cmd_backup,
         "operator": cmd_operator,
+        "cmd": cmd_cmd,
         "report": cmd_report,
     }.get(args.command or "run", cmd_run)
     try:

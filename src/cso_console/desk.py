@@ -69,6 +69,7 @@ class Outcome:
     already: bool = False  # an intake whose source_id was taken before: nothing to do
     call_id: str | None = None  # the call a new-call command created
     wait: float = 0.0  # a refused PIN: seconds before the next try is heard
+    full: bool = False  # refused because the disk is full
 
     def __bool__(self) -> bool:
         return self.ok
@@ -217,7 +218,7 @@ class Desk:
             except StoreError as exc:
                 if self._batch_changed is not None:
                     raise  # the batch's transaction is gone: the caller must know
-                return Outcome(False, str(exc))
+                return Outcome(False, str(exc), full=isinstance(exc, StorageFull))
             if self._batch_changed is not None:
                 self._batch_changed.merge(outcome.changed)
                 return outcome
@@ -547,6 +548,16 @@ class Desk:
             return []
         keys, blocks = premise_blocks(call.location, self.town.places)
         return self.store.premise_history(keys, blocks, exclude=call_id, limit=limit)
+
+    def place_history(self, location: str, limit: int = 50) -> list[CallLine]:
+        """Calls at a place typed as in intake (``PH 12 main st``), newest first; then
+        calls near it: other numbers on the same block."""
+        try:
+            where = self.town.resolve_location(location).text
+        except ValueError:
+            where = location
+        keys, blocks = premise_blocks(where, self.town.places)
+        return self.store.premise_history(keys, blocks, limit=limit)
 
     def search(self, text: str, limit: int = 50) -> list[CallLine]:
         """The newest calls a search line asks for (see :mod:`cso_console.domain.search`);

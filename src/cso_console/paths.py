@@ -26,3 +26,8 @@ def default_db_path() -> Path:
 def demo_db_path() -> Path:
     """Where ``--demo`` writes its story (fresh at every start), for export and check."""
     return user_data_path(APP_NAME, appauthor=False) / "demo.db"
+
+
+def command_history_path() -> Path:
+    """The `:` line's history, kept across restarts (owner-only)."""
+    return user_data_path(APP_NAME, appauthor=False) / "command-history"

@@ -13,6 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from cso_console.domain.verbs import help_lines
 from cso_console.widgets.steady import Steady
 
 _ASCII_KEYS = str.maketrans(
@@ -64,7 +65,7 @@ class HelpScreen(Steady, ModalScreen[None]):
     HelpScreen > Vertical { width: 60; height: auto; max-height: 22; border: ascii $accent;
                             background: $surface; padding: 0 1; }
     HelpScreen VerticalScroll { height: auto; max-height: 18; }
-    HelpScreen #notes { margin-top: 1; }
+    HelpScreen #notes, HelpScreen #verbs { margin-top: 1; }
     """
     BINDINGS = [Binding("escape,question_mark,f1,q", "close", "Close help", id="help.close")]
 
@@ -81,6 +82,7 @@ class HelpScreen(Steady, ModalScreen[None]):
                 yield Static("KEYS\n" + "\n".join(self.lines), markup=False)
                 if self.notes:
                     yield Static(self.notes, id="notes", markup=False)
+                yield Static("\n".join(help_lines()), id="verbs", markup=False)
             yield Static("Esc closes - arrows / PgUp / PgDn scroll", markup=False)
 
     def action_close(self) -> None:

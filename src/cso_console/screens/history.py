@@ -56,9 +56,11 @@ class PremiseHistoryScreen(DeskActions):
         Binding("question_mark,f1", "help", "Help", id="history.help"),
     ]
 
-    def __init__(self, call: Call) -> None:
+    def __init__(self, call: Call | None = None, place: str = "") -> None:
+        """The history of a call's place, or of a place typed (``PH 12 main st``)."""
         super().__init__()
         self.call = call
+        self.place = place
         self.loaded = False
 
     def compose(self) -> ComposeResult:
@@ -75,14 +77,19 @@ class PremiseHistoryScreen(DeskActions):
         self._title("looking...")
         self.query_one(CallLineList).set_lines([], "  Looking up the history...")
         self.query_one(CallLineList).focus()
-        desk, call_id = self.desk, self.call.call_id
-        self.console.read(lambda: desk.premise_history(call_id), self._loaded, owner=self)
+        desk, call, place = self.desk, self.call, self.place
+        if call is None:
+            self.console.read(lambda: desk.place_history(place), self._loaded, owner=self)
+        else:
+            self.console.read(lambda: desk.premise_history(call.call_id), self._loaded, owner=self)
 
     def _title(self, counts: str) -> None:
-        where = terminal_safe(self.call.location)
-        self.query_one("#title", Static).update(
-            f"HISTORY of {where} (call {short_number(self.call.call_id)}): {counts}"
-        )
+        if self.call is None:
+            title = f"HISTORY of {terminal_safe(self.place)}: {counts}"
+        else:
+            where = terminal_safe(self.call.location)
+            title = f"HISTORY of {where} (call {short_number(self.call.call_id)}): {counts}"
+        self.query_one("#title", Static).update(title)
 
     def _loaded(self, lines: list[CallLine]) -> None:
         self.loaded = True
