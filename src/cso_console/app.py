@@ -21,6 +21,7 @@ import queue
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.filter import LineFilter
 from textual.message import Message
+from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.timer import Timer
 from textual.worker import get_current_worker
@@ -303,6 +305,12 @@ class ConsoleApp(Steady, App[int]):
         # Officer-timer alerts acknowledged here (their keys): the journal has no event for
         # them; a late call's or a welfare alert's acknowledgement is an event.
         self.timer_acks: set[str] = set()
+        self._held_keys: list[events.Key] = []  # type-ahead: see _hold
+        self._held_since = 0.0
+        self._key_screens: weakref.WeakKeyDictionary[events.Key, Screen[Any]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._unfocused: weakref.WeakKeyDictionary[Screen[Any], float] = weakref.WeakKeyDictionary()
         self._unsubscribe = desk.subscribe(self._desk_changed)
 
     def get_line_filters(self) -> Sequence[LineFilter]:
@@ -332,9 +340,61 @@ class ConsoleApp(Steady, App[int]):
         self.tick_screens()
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):
+        if isinstance(event, events.Key) and not event.is_forwarded:  # as typed
             self.last_key_at = self.desk.now()  # the desk's clock: a fixed one in tests
+            if self._held_keys or not self._ready_for_keys():
+                self._hold(event)
+                return
+            self._key_screens[event] = self.screen
         await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        """A key no widget took, back at the app (where screen bindings run): if the
+        screen changed while it was on its way (the key before it opened one), it is the
+        new screen's key."""
+        origin = self._key_screens.pop(event, None)
+        if origin is not None and origin is not self.screen:
+            event.prevent_default()  # not the old screen's bindings
+            self._hold(event)
+
+    # type-ahead ---------------------------------------------------------------
+    # A fast typist's keys arrive in one burst: `n12 Elm Street`. Textual hands each key
+    # on before the one ahead of it has run its binding, so the keys after `n` reached the
+    # board, came back to the app after `n` had opened the new call's screen, and were
+    # dropped; keys arriving while that screen was still being composed had no field to
+    # go to. Such keys are held until the screen on top is mounted and has its focus, then
+    # handed on in order (keys arriving meanwhile queue behind them).
+
+    def _ready_for_keys(self) -> bool:
+        """The screen on top can take a key: mounted, and its first focus given (a
+        screen that has been without focus a while takes keys as it is)."""
+        screen = self.screen
+        if not screen.is_mounted:
+            return False
+        if screen.focused is not None or not screen.focus_chain:
+            return True
+        first = self._unfocused.setdefault(screen, time.monotonic())
+        return time.monotonic() - first > 0.3
+
+    def _hold(self, key: events.Key) -> None:
+        self._held_keys.append(key)
+        if len(self._held_keys) == 1:
+            self._held_since = time.monotonic()
+            self.call_after_refresh(self._hand_on_keys)
+
+    def _hand_on_keys(self) -> None:
+        if not self._held_keys or not self.screen_stack:  # the app is closing
+            self._held_keys.clear()
+            return
+        waited = time.monotonic() - self._held_since
+        if not self._ready_for_keys() and waited < 1.0:  # a screen still being made
+            self.set_timer(0.01, self._hand_on_keys)
+            return
+        held, self._held_keys = self._held_keys, []
+        for key in held:
+            again = events.Key(key.key, key.character)
+            again.set_sender(self)
+            self.post_message(again)
 
     # who is at the desk (screens/signin.py, firstrun.py, lock.py) --------------
 

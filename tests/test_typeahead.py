@@ -1,0 +1,53 @@
+"""Type-ahead: keys that arrive in one burst with the key that opens a screen (a
+dispatcher typing `n12 Elm Street` or `:D 13 C12` without waiting) land in the new
+screen's field, in order; none is lost and none reaches the screen underneath."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual import events
+from textual.widgets import Input
+
+from cso_console.screens.command_line import CommandLineScreen
+from cso_console.screens.intake import IntakeScreen
+
+from .ui_app import demo_app, wait_until
+
+
+def burst(app, text: str) -> None:
+    """Every key of ``text`` handed to the app at once, as a terminal delivers a fast
+    typist's keys (the driver's way in, no waiting between them)."""
+    names = {" ": "space", ":": "colon", "/": "slash", "&": "ampersand", "#": "number_sign"}
+    for ch in text:
+        key = events.Key(names.get(ch, ch), ch)
+        key.set_sender(app)
+        app._driver.send_message(key)
+
+
+def test_keys_typed_with_n_land_in_the_new_calls_location(tmp_path):
+    async def go():
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            burst(app, "n12 Elm Street & 3rd/4")
+            await wait_until(pilot, lambda: isinstance(app.screen, IntakeScreen))
+            field = app.screen.query_one("#location", Input)
+            typed = "12 Elm Street & 3rd/4"
+            await wait_until(pilot, lambda: field.value == typed, what="the location typed ahead")
+            assert app.screen.focused is field
+
+    asyncio.run(go())
+
+
+def test_keys_typed_with_colon_land_on_the_command_line(tmp_path):
+    async def go():
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            burst(app, ":D 13 C12")
+            await wait_until(pilot, lambda: isinstance(app.screen, CommandLineScreen))
+            line = app.screen.query_one(Input)
+            await wait_until(pilot, lambda: line.value == "D 13 C12", what="the command typed")
+
+    asyncio.run(go())
