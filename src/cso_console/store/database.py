@@ -285,7 +285,9 @@ def _now_text() -> str:
 
 
 def _create_schema(conn: sqlite3.Connection) -> None:
-    for ddl in schema_ddl():
+    from cso_console.store.schema_sql import DDL  # schema_ddl() as text: no SQLAlchemy
+
+    for ddl in DDL:
         conn.execute(ddl)
 
 
@@ -303,7 +305,7 @@ def schema_ddl() -> list[str]:
         out.append(str(CreateTable(table, if_not_exists=True).compile(dialect=dialect)))
         out += [
             str(CreateIndex(ix, if_not_exists=True).compile(dialect=dialect))
-            for ix in table.indexes
+            for ix in sorted(table.indexes, key=lambda ix: str(ix.name))
         ]
     return out + list(tables.JOURNAL_TRIGGERS)
 
