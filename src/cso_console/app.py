@@ -261,8 +261,8 @@ class ConsoleApp(Steady, App[int]):
     ModalScreen { background: $background 40%; }  /* the board stays in view behind */
     """
     BINDINGS = [
-        Binding("ctrl+c,ctrl+q", "quit_asked", "Quit", show=False, priority=True, id="app.quit"),
-        Binding("ctrl+l", "lock", "Lock", show=False, priority=True, id="app.lock"),
+        Binding("ctrl+c,ctrl+q", "quit_asked", "Quit", show=False, priority=True, id="desk.quit"),
+        Binding("ctrl+l", "lock", "Lock", show=False, priority=True, id="desk.lock"),
     ]
 
     strict = False  # tests set it: the first unexpected error ends the app and the test
@@ -276,9 +276,17 @@ class ConsoleApp(Steady, App[int]):
         session: Session | None = None,
         operator: str = "",
         lock_after: float = LOCK_AFTER,
+        keymap: dict[str, str] | None = None,
+        keymap_problems: list[str] | None = None,
+        theme: str | None = None,
     ) -> None:
         super().__init__()
         self.desk = desk
+        # binding id -> keys, from the keymap file (read and checked before the app ran)
+        self.keymap: dict[str, str] = dict(keymap or {})
+        self.keymap_problems = list(keymap_problems or [])
+        if theme is not None:
+            self.theme = theme
         # Who is signed in (None: the sign-in or first-run screen is on top). ``operator``
         # only fills in the sign-in screen's id; the role is the operators projection's.
         self.session = session
@@ -315,12 +323,26 @@ class ConsoleApp(Steady, App[int]):
         self.link.start_at(version, seq, generation)
         self.run_worker(self.link.write_loop, name="desk-writer", group="desk", thread=True)
         self.run_worker(self.link.follow_loop, name="desk-follower", group="desk", thread=True)
+        self.set_keymap(self.keymap)
         self.push_screen(BoardScreen())
         if self.session is None:
             from cso_console.screens.signin import SignInScreen
 
             self.push_screen(SignInScreen(self.preset_operator))
         self.set_interval(1.0, self._tick, name="tick")
+        if self.keymap_problems:
+            self.call_after_refresh(self._keymap_said)
+
+    def _keymap_said(self) -> None:
+        """The keymap file's refusals: each a toast (over any screen, the sign-in too),
+        the first on the message line."""
+        problems = self.keymap_problems
+        for problem in problems[:3]:
+            self.notify(problem, title="Keymap", severity="warning", timeout=20, markup=False)
+        if len(problems) > 3:
+            self.notify(f"... and {len(problems) - 3} more keymap problems.", timeout=20)
+        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        self.say(f"Keymap: {problems[0]}{more}", error=True)
 
     def _tick(self) -> None:
         """The app's one tick: the idle lock, then every clock on screen."""
@@ -588,6 +610,18 @@ class _AsciiScrollBarRender(ScrollBarRender):
     HORIZONTAL_BARS = [" "] * 8
 
 
+def console_theme(color_system: str | None) -> str:
+    """The theme for the terminal's colours: Textual's own on 256 or more, an ANSI one on
+    16 (light when ``COLORFGBG`` says the background is light, dark otherwise)."""
+    if color_system in ("truecolor", "256"):
+        return "textual-dark"
+    background = os.environ.get("COLORFGBG", "").rpartition(";")[2]
+    return "ansi-light" if background in ("7", "15") else "ansi-dark"
+
+
+THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
+
+
 def wants_ascii(flag: bool) -> bool:
     """--ascii, or a terminal whose encoding is not UTF-8."""
     encoding = getattr(sys.stdout, "encoding", None) or locale.getpreferredencoding(False)
@@ -601,12 +635,26 @@ def run_console(
     session: Session | None = None,
     operator: str = "",
     lock_after: float = LOCK_AFTER,
+    keymap: dict[str, str] | None = None,
+    keymap_problems: list[str] | None = None,
+    theme: str | None = None,
 ) -> int:
     ascii_only = wants_ascii(ascii_only)
+    if theme is None:
+        from rich.console import Console
+
+        theme = console_theme(Console(force_terminal=True).color_system)
     if ascii_only:
         ScrollBar.renderer = _AsciiScrollBarRender
     app = ConsoleApp(
-        desk, ascii_only=ascii_only, session=session, operator=operator, lock_after=lock_after
+        desk,
+        ascii_only=ascii_only,
+        session=session,
+        operator=operator,
+        lock_after=lock_after,
+        keymap=keymap,
+        keymap_problems=keymap_problems,
+        theme=theme,
     )
     result = app.run(mouse=False)
     return int(result or 0)

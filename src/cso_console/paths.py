@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from platformdirs import user_data_path
+from platformdirs import user_config_path, user_data_path
 
 APP_NAME = "cso-console"
 
@@ -26,3 +26,8 @@ def default_db_path() -> Path:
 def demo_db_path() -> Path:
     """Where ``--demo`` writes its story (fresh at every start), for export and check."""
     return user_data_path(APP_NAME, appauthor=False) / "demo.db"
+
+
+def default_keymap_path() -> Path:
+    """The keymap file read at every start, when it exists (see keymap.py)."""
+    return user_config_path(APP_NAME, appauthor=False) / "keymap.toml"

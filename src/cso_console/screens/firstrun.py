@@ -38,7 +38,7 @@ def _enroll(desk: Desk, operator_id: str, name: str, pin: str) -> tuple[Checked,
 
 class FirstRunScreen(Steady, Screen[None]):
     DEFAULT_CSS = form_css("FirstRunScreen")
-    BINDINGS = [Binding("f10", "create", "Create the lead and sign in", id="firstrun.create")]
+    BINDINGS = [Binding("f10", "create", "Create the lead and sign in", id="form.save")]
 
     def __init__(self) -> None:
         super().__init__()
