@@ -330,6 +330,7 @@ class ConsoleApp(Steady, App[int]):
 
             self.push_screen(SignInScreen(self.preset_operator))
         self.set_interval(1.0, self._tick, name="tick")
+        self.call_after_refresh(self.fit_terminal)
         if self.keymap_problems:
             self.call_after_refresh(self._keymap_said)
 
@@ -348,6 +349,18 @@ class ConsoleApp(Steady, App[int]):
         """The app's one tick: the idle lock, then every clock on screen."""
         self.lock_when_idle()
         self.tick_screens()
+        self.fit_terminal()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_terminal)
+
+    def fit_terminal(self) -> None:
+        """Below 80x24, the too-small note on top of whatever is on screen (also over a
+        screen pushed since, e.g. the idle lock); it goes by itself on a resize."""
+        from cso_console.screens.too_small import TooSmallScreen, too_small
+
+        if too_small(self.size) and not isinstance(self.screen, TooSmallScreen):
+            self.push_screen(TooSmallScreen())
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
