@@ -263,6 +263,7 @@ class ConsoleApp(Steady, App[int]):
     BINDINGS = [
         Binding("ctrl+c,ctrl+q", "quit_asked", "Quit", show=False, priority=True, id="desk.quit"),
         Binding("ctrl+l", "lock", "Lock", show=False, priority=True, id="desk.lock"),
+        Binding("ctrl+p", "palette", "Command palette", show=False, id="desk.palette"),
     ]
 
     strict = False  # tests set it: the first unexpected error ends the app and the test
@@ -393,6 +394,28 @@ class ConsoleApp(Steady, App[int]):
         if self.session is None or self.locked():
             return
         self.push_screen(LockScreen(self.session))
+
+    def action_palette(self) -> None:
+        """ctrl+p: the palette over the screen on top; not before sign-in, on the lock,
+        while the terminal is too small, or over the palette itself (a bell there)."""
+        from cso_console.screens.firstrun import FirstRunScreen
+        from cso_console.screens.palette import PaletteScreen
+        from cso_console.screens.signin import PinScreen
+        from cso_console.screens.too_small import TooSmallScreen
+
+        screen = self.screen
+        if self.session is None or isinstance(
+            screen, PinScreen | FirstRunScreen | TooSmallScreen | PaletteScreen
+        ):
+            self.bell()
+            return
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                palette.entries[name].run()
+
+        palette = PaletteScreen(screen)
+        self.push_screen(palette, chosen)
 
     def lock_when_idle(self) -> None:
         if self.session is None or self.lock_after <= 0 or self.locked():

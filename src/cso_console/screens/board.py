@@ -90,8 +90,9 @@ class BoardScreen(DeskActions):
         Binding("h", "history", "Premise history", id="nav.history"),
         Binding("slash", "search", "Search calls", id="nav.search"),
         Binding("question_mark,f1", "help", "Help", id="nav.help"),
-        # the app's key, from every screen; here so help lists it (F9 on the lock signs out)
+        # the app's keys, from every screen; here so help lists them (F9 on the lock signs out)
         Binding("ctrl+l", "app.lock", "Lock the console", id="desk.lock"),
+        Binding("ctrl+p", "app.palette", "Command palette", id="desk.palette"),
         Binding("q", "quit", "Quit", id="desk.quit"),
     ]
 
