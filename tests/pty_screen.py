@@ -46,6 +46,12 @@ class Terminal:
                 return self.text()
         raise AssertionError(f"{needle!r} never appeared; screen was:\n{self.text()}")
 
+    def resize(self, cols: int, rows: int) -> None:
+        """The terminal window resized (the console hears SIGWINCH)."""
+        self.screen.resize(rows, cols)
+        self.child.setwinsize(rows, cols)
+        self.pump(0.3)
+
     def send(self, keys: str) -> None:
         self.child.send(keys)
         self.pump(0.3)

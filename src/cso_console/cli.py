@@ -175,6 +175,12 @@ def _parser() -> argparse.ArgumentParser:
             "--ascii", action="store_true", help="ASCII borders and glyphs only", dest=dest("ascii")
         )
         sp.add_argument(
+            "--no-mouse",
+            action="store_true",
+            help="no mouse: the console never turns mouse reporting on (kept for scripts)",
+            dest=dest("no_mouse"),
+        )
+        sp.add_argument(
             "--keymap",
             type=Path,
             metavar="FILE",
