@@ -85,3 +85,17 @@ def test_key_names() -> None:
         assert key_name_ok(good), good
     for bad in ("wobble", "ctrl+wobble", "fn+g", ""):
         assert not key_name_ok(bad), bad
+
+
+def test_no_key_a_terminal_eats_and_f_keys_have_twins() -> None:
+    """Nothing needs ctrl+enter, ctrl+s or ctrl+j; an F-key has a plain twin, except
+    where letters are typed into a field (F10 saves a form: Enter on Save does too; F9
+    on the lock, whose PIN field takes every letter; F1 on search, whose field takes ?)."""
+    no_twin_needed = {"form.save", "desk.sign_out", "nav.help@Search"}
+    for scope, bindings in SCOPES.items():
+        for binding_id, (keys, _) in bindings.items():
+            names = keys.split(",")
+            assert not {"ctrl+enter", "ctrl+s", "ctrl+j"} & set(names), (scope, binding_id)
+            f_keys = [k for k in names if k.startswith("f") and k[1:].isdigit()]
+            if f_keys and not {binding_id, f"{binding_id}@{scope}"} & no_twin_needed:
+                assert len(names) > len(f_keys), (scope, binding_id, keys)

@@ -53,3 +53,19 @@ def test_no_palette_before_sign_in(tmp_path: Path) -> None:
             assert isinstance(app.screen, SignInScreen)
 
     asyncio.run(go())
+
+
+def test_no_color_shows_the_chosen_line_in_reverse(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    async def go() -> None:
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
+            await pilot.press("ctrl+p")
+            await wait_until(pilot, lambda: isinstance(app.screen, PaletteScreen))
+            ol = app.screen.query_one(OptionList)
+            style = ol.get_component_styles("option-list--option-highlighted")
+            assert style.text_style.reverse and style.text_style.bold
+
+    asyncio.run(go())

@@ -34,6 +34,8 @@ class PickerScreen(Steady, ModalScreen[str | None]):
     PickerScreen OptionList { height: auto; max-height: 16; border: none; padding: 0;
                               scrollbar-size-vertical: 1; }
     PickerScreen #hint { color: $text-muted; }
+    /* NO_COLOR: the line Enter acts on in reverse video, not a grey a screen may lose */
+    PickerScreen:nocolor OptionList > .option-list--option-highlighted { text-style: bold reverse; }
     """
     BINDINGS = [
         Binding("escape", "back", "Back", id="nav.back"),
