@@ -82,7 +82,13 @@ def test_no_color_sends_no_hue(tmp_path, term_name):
 
 
 def test_ascii_every_byte_of_every_screen(tmp_path):
-    term = Terminal(["--demo", "--ascii"], env={"XDG_DATA_HOME": str(tmp_path)})
+    """As the issue's new user: TERM=linux NO_COLOR=1 --ascii; a keymap problem's toast
+    on the way in."""
+    keymap = tmp_path / "keys.toml"
+    keymap.write_text('call.dispach = "g"\n')
+    env = {"XDG_DATA_HOME": str(tmp_path), "TERM": "linux", "NO_COLOR": "1"}
+    term = Terminal(["--demo", "--ascii", "--keymap", str(keymap)], env=env)
+    term.wait_for("no action call.dispach")  # the toast
     term.wait_for("SIGNAL")
     visits = [
         ("\r", "TIMELINE", "\x1b"),  # call detail
@@ -108,6 +114,7 @@ def test_ascii_every_byte_of_every_screen(tmp_path):
     term.send("y")
     assert term.exit_status() == 0
     assert bytes(term.raw).isascii(), sorted({chr(b) for b in term.raw if b > 127})
+    assert chromatic(bytes(term.raw)) == []
 
 
 def test_too_small_and_back_keeps_the_typed_text(tmp_path):

@@ -34,7 +34,8 @@ KEYS = (
 # How each screen is reached from the board before the random keys start.
 SCREENS = {"board": [], "intake": ["n"], "picker": ["d"], "detail": ["enter"], "map": ["m"],
            "help": ["question_mark"], "alerts": ["exclamation_mark"], "roster": ["R"],
-           "lock": ["ctrl+l"], "history": ["h"], "search": ["slash"]}  # fmt: skip
+           "lock": ["ctrl+l"], "history": ["h"], "search": ["slash"],
+           "palette": ["ctrl+p"]}  # fmt: skip
 LEAD_PIN = "Hs4&kD7pX-63"
 
 
