@@ -9,6 +9,7 @@ from pathlib import Path
 from textual.widgets import Input, Static
 
 from cso_console.screens.board import BoardScreen
+from cso_console.screens.confirm import ConfirmScreen
 from cso_console.screens.intake import IntakeScreen
 from cso_console.screens.too_small import TooSmallScreen
 
@@ -45,5 +46,23 @@ def test_started_too_small(tmp_path: Path) -> None:
             await wait_until(pilot, lambda: isinstance(app.screen, TooSmallScreen), what="note")
             await pilot.resize_terminal(100, 30)
             await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen), what="board")
+
+    asyncio.run(go())
+
+
+def test_the_quit_question_is_not_covered(tmp_path: Path) -> None:
+    """ctrl+c on a too-small terminal asks, and the question stays to be answered."""
+
+    async def go() -> None:
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(60, 15)) as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, TooSmallScreen), what="note")
+            await pilot.press("ctrl+c")
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="ask")
+            app.fit_terminal()  # as the tick does
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press("n")
+            await wait_until(pilot, lambda: isinstance(app.screen, TooSmallScreen), what="note")
 
     asyncio.run(go())

@@ -357,10 +357,15 @@ class ConsoleApp(Steady, App[int]):
 
     def fit_terminal(self) -> None:
         """Below 80x24, the too-small note on top of whatever is on screen (also over a
-        screen pushed since, e.g. the idle lock); it goes by itself on a resize."""
+        screen pushed since, e.g. the idle lock); it goes by itself on a resize. The quit
+        question (ctrl+c) is left to be answered."""
+        from cso_console.screens.confirm import ConfirmScreen
         from cso_console.screens.too_small import TooSmallScreen, too_small
 
-        if too_small(self.size) and not isinstance(self.screen, TooSmallScreen):
+        screen = self.screen
+        if isinstance(screen, ConfirmScreen) and screen.question == QUIT_QUESTION:
+            return
+        if too_small(self.size) and not isinstance(screen, TooSmallScreen):
             self.push_screen(TooSmallScreen())
 
     async def on_event(self, event: events.Event) -> None:
