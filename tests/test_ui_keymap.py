@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from textual.widgets import Static
+from textual.widgets import Button, Static
 
 from cso_console.screens.board import BoardScreen
 from cso_console.screens.detail import CallDetailScreen
 from cso_console.screens.help import HelpScreen, key_lines
+from cso_console.screens.intake import IntakeScreen
 from cso_console.screens.picker import PickerScreen
 from cso_console.widgets.boards import CallQueue
 from cso_console.widgets.message import MessageLine
@@ -60,5 +61,19 @@ def test_keymap_problems_are_said_on_the_message_line(tmp_path: Path) -> None:
             await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
             line = app.screen.query_one(MessageLine)
             await wait_until(pilot, lambda: "call.dispach" in str(line.render()), what="said")
+
+    asyncio.run(go())
+
+
+def test_the_save_button_says_the_key_in_force(tmp_path: Path) -> None:
+    async def go() -> None:
+        app = demo_app(tmp_path, keymap={"form.save": "f12"})
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
+            await pilot.press("n")
+            await wait_until(pilot, lambda: isinstance(app.screen, IntakeScreen))
+            assert str(app.screen.query_one("#save", Button).label) == "Save (F12)"
+            hints = str(app.screen.query_one("#keys", Static).render())
+            assert "F12 save" in hints, hints
 
     asyncio.run(go())

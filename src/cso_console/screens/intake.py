@@ -21,7 +21,7 @@ from cso_console.screens.picker import Choice, PickerScreen
 from cso_console.text import terminal_safe
 from cso_console.widgets.candidates import Candidates
 from cso_console.widgets.format import status_word
-from cso_console.widgets.keys import KeyHints
+from cso_console.widgets.keys import KeyHints, hint_line
 from cso_console.widgets.message import MessageLine
 from cso_console.widgets.steady import Steady
 
@@ -117,6 +117,7 @@ class IntakeScreen(Steady, Screen[str | None]):
     def on_mount(self) -> None:
         for inp in self.query(Input):
             inp.cursor_blink = False
+        self.query_one("#save", Button).label = f"Save ({hint_line(self, [('form.save', '')])})"
         self.query_one("#location", Input).focus()
         self._priority_from_type = True
         self._priority_of_type = ""  # what the type last put in Priority
