@@ -17,7 +17,14 @@ class Terminal:
         self, args: list[str], *, cols: int = 80, rows: int = 24, env: dict[str, str] | None = None
     ) -> None:
         exe = shutil.which("cso-console", path=str(Path(sys.executable).parent)) or "cso-console"
-        full_env = {**os.environ, "TERM": "xterm-256color", "ESCDELAY": "25", **(env or {})}
+        full_env = {
+            **os.environ,
+            "TERM": "xterm-256color",
+            "ESCDELAY": "25",
+            # no keymap file of whoever runs the tests (a test gives --keymap)
+            "XDG_CONFIG_HOME": "/nonexistent/cso-console-tests",
+            **(env or {}),
+        }
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()  # every byte the console wrote, for checks on the bytes
