@@ -66,3 +66,15 @@ def test_the_quit_question_is_not_covered(tmp_path: Path) -> None:
             await wait_until(pilot, lambda: isinstance(app.screen, TooSmallScreen), what="note")
 
     asyncio.run(go())
+
+
+def test_a_note_left_from_a_passing_size_goes_at_the_tick(tmp_path: Path) -> None:
+    async def go() -> None:
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
+            app.push_screen(TooSmallScreen())  # as if the size had been small
+            app.fit_terminal()  # as the tick does, whether it is mounted yet or not
+            await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen), what="board")
+
+    asyncio.run(go())

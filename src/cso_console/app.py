@@ -357,15 +357,17 @@ class ConsoleApp(Steady, App[int]):
 
     def fit_terminal(self) -> None:
         """Below 80x24, the too-small note on top of whatever is on screen (also over a
-        screen pushed since, e.g. the idle lock); it goes by itself on a resize. The quit
-        question (ctrl+c) is left to be answered."""
+        screen pushed since, e.g. the idle lock); it goes on a resize, or at the next tick
+        after a size that was only passing. The quit question (ctrl+c) is left alone."""
         from cso_console.screens.confirm import ConfirmScreen
         from cso_console.screens.too_small import TooSmallScreen, too_small
 
         screen = self.screen
         if isinstance(screen, ConfirmScreen) and screen.question == QUIT_QUESTION:
             return
-        if too_small(self.size) and not isinstance(screen, TooSmallScreen):
+        if isinstance(screen, TooSmallScreen):
+            screen.fit()  # says the size now, or goes
+        elif too_small(self.size):
             self.push_screen(TooSmallScreen())
 
     async def on_event(self, event: events.Event) -> None:

@@ -48,4 +48,5 @@ class TooSmallScreen(Steady, Screen[None]):
             if self.app.screen is self:
                 self.dismiss()
             return
-        self.query_one(Static).update(too_small_words(size))
+        for line in self.query(Static):  # none yet before the screen is composed
+            line.update(too_small_words(size))
