@@ -102,6 +102,7 @@ def test_ascii_every_byte_of_every_screen(tmp_path):
         ("\x10", "PALETTE - Board", "\x1b"),  # ctrl+p
         ("n", "NEW CALL", "\x1b"),
         ("d", "to call", "\x1b"),  # the dispatch picker
+        ("\x0c", "LOCKED", "2468\r"),  # ctrl+l; the demo lead's PIN unlocks
     ]
     for key, shows, back in visits:
         term.send(key)
