@@ -17,7 +17,14 @@ class Terminal:
         self, args: list[str], *, cols: int = 80, rows: int = 24, env: dict[str, str] | None = None
     ) -> None:
         exe = shutil.which("cso-console", path=str(Path(sys.executable).parent)) or "cso-console"
-        full_env = {**os.environ, "TERM": "xterm-256color", "ESCDELAY": "25", **(env or {})}
+        full_env = {
+            **os.environ,
+            "TERM": "xterm-256color",
+            "ESCDELAY": "25",
+            # no keymap file of whoever runs the tests (a test gives --keymap)
+            "XDG_CONFIG_HOME": "/nonexistent/cso-console-tests",
+            **(env or {}),
+        }
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()  # every byte the console wrote, for checks on the bytes
@@ -45,6 +52,12 @@ class Terminal:
             if needle in self.text():
                 return self.text()
         raise AssertionError(f"{needle!r} never appeared; screen was:\n{self.text()}")
+
+    def resize(self, cols: int, rows: int) -> None:
+        """The terminal window resized (the console hears SIGWINCH)."""
+        self.screen.resize(rows, cols)
+        self.child.setwinsize(rows, cols)
+        self.pump(0.3)
 
     def send(self, keys: str) -> None:
         self.child.send(keys)

@@ -35,7 +35,7 @@ KEYS = (
 SCREENS = {"board": [], "intake": ["n"], "picker": ["d"], "detail": ["enter"], "map": ["m"],
            "help": ["question_mark"], "alerts": ["exclamation_mark"], "roster": ["R"],
            "lock": ["ctrl+l"], "history": ["h"], "search": ["slash"],
-           "command_line": ["colon"]}  # fmt: skip
+           "command_line": ["colon"], "palette": ["ctrl+p"]}  # fmt: skip
 LEAD_PIN = "Hs4&kD7pX-63"
 
 

@@ -264,9 +264,10 @@ class ConsoleApp(Steady, App[int]):
     ModalScreen { background: $background 40%; }  /* the board stays in view behind */
     """
     BINDINGS = [
-        Binding("ctrl+c,ctrl+q", "quit_asked", "Quit", show=False, priority=True, id="app.quit"),
-        Binding("ctrl+l", "lock", "Lock", show=False, priority=True, id="app.lock"),
-        Binding("colon", "command_line", "Command line", show=False, id="app.command_line"),
+        Binding("ctrl+c,ctrl+q", "quit_asked", "Quit", show=False, priority=True, id="desk.quit"),
+        Binding("ctrl+l", "lock", "Lock", show=False, priority=True, id="desk.lock"),
+        Binding("ctrl+p", "palette", "Command palette", show=False, id="desk.palette"),
+        Binding("colon", "command_line", "Command line", show=False, id="desk.command_line"),
     ]
 
     strict = False  # tests set it: the first unexpected error ends the app and the test
@@ -281,10 +282,18 @@ class ConsoleApp(Steady, App[int]):
         operator: str = "",
         lock_after: float = LOCK_AFTER,
         history_path: Path | None = None,
+        keymap: dict[str, str] | None = None,
+        keymap_problems: list[str] | None = None,
+        theme: str | None = None,
     ) -> None:
         super().__init__()
         self.desk = desk
         self.history_path = history_path or command_history_path()  # the `:` line's
+        # binding id -> keys, from the keymap file (read and checked before the app ran)
+        self.keymap: dict[str, str] = dict(keymap or {})
+        self.keymap_problems = list(keymap_problems or [])
+        if theme is not None:
+            self.theme = theme
         # Who is signed in (None: the sign-in or first-run screen is on top). ``operator``
         # only fills in the sign-in screen's id; the role is the operators projection's.
         self.session = session
@@ -327,17 +336,51 @@ class ConsoleApp(Steady, App[int]):
         self.link.start_at(version, seq, generation)
         self.run_worker(self.link.write_loop, name="desk-writer", group="desk", thread=True)
         self.run_worker(self.link.follow_loop, name="desk-follower", group="desk", thread=True)
+        self.set_keymap(self.keymap)
         self.push_screen(BoardScreen())
         if self.session is None:
             from cso_console.screens.signin import SignInScreen
 
             self.push_screen(SignInScreen(self.preset_operator))
         self.set_interval(1.0, self._tick, name="tick")
+        self.call_after_refresh(self.fit_terminal)
+        if self.keymap_problems:
+            self.call_after_refresh(self._keymap_said)
+
+    def _keymap_said(self) -> None:
+        """The keymap file's refusals: each a toast (over any screen, the sign-in too),
+        the first on the message line."""
+        problems = self.keymap_problems
+        for problem in problems[:3]:
+            self.notify(problem, title="Keymap", severity="warning", timeout=20, markup=False)
+        if len(problems) > 3:
+            self.notify(f"... and {len(problems) - 3} more keymap problems.", timeout=20)
+        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        self.say(f"Keymap: {problems[0]}{more}", error=True)
 
     def _tick(self) -> None:
         """The app's one tick: the idle lock, then every clock on screen."""
         self.lock_when_idle()
         self.tick_screens()
+        self.fit_terminal()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_terminal)
+
+    def fit_terminal(self) -> None:
+        """Below 80x24, the too-small note on top of whatever is on screen (also over a
+        screen pushed since, e.g. the idle lock); it goes on a resize, or at the next tick
+        after a size that was only passing. The quit question (ctrl+c) is left alone."""
+        from cso_console.screens.confirm import ConfirmScreen
+        from cso_console.screens.too_small import TooSmallScreen, too_small
+
+        screen = self.screen
+        if isinstance(screen, ConfirmScreen) and screen.question == QUIT_QUESTION:
+            return
+        if isinstance(screen, TooSmallScreen):
+            screen.fit()  # says the size now, or goes
+        elif too_small(self.size):
+            self.push_screen(TooSmallScreen())
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:  # as typed
@@ -423,18 +466,48 @@ class ConsoleApp(Steady, App[int]):
             return
         self.push_screen(LockScreen(self.session))
 
-    def action_command_line(self) -> None:
+    def action_command_line(self, typed: str = "") -> None:
         """`:` (when no text field has focus): the command line at the bottom, on every
-        screen but the sign-in, the first run and the lock."""
+        screen but the sign-in, the first run and the lock (nor while the terminal is too
+        small, nor over the palette). ``typed``: the line's start (from the palette)."""
         from cso_console.screens.command_line import CommandLineScreen
         from cso_console.screens.firstrun import FirstRunScreen
+        from cso_console.screens.palette import PaletteScreen
         from cso_console.screens.signin import SignInScreen
+        from cso_console.screens.too_small import TooSmallScreen
 
         if self.session is None or self.locked():
             return
-        if isinstance(self.screen, SignInScreen | FirstRunScreen | CommandLineScreen):
+        if isinstance(
+            self.screen,
+            SignInScreen | FirstRunScreen | CommandLineScreen | TooSmallScreen | PaletteScreen,
+        ):
             return
-        self.push_screen(CommandLineScreen())
+        self.push_screen(CommandLineScreen(typed))
+
+    def action_palette(self) -> None:
+        """ctrl+p: the palette over the screen on top; not before sign-in, on the lock,
+        while the terminal is too small, or over the palette or the command line (a bell
+        there)."""
+        from cso_console.screens.command_line import CommandLineScreen
+        from cso_console.screens.firstrun import FirstRunScreen
+        from cso_console.screens.palette import PaletteScreen
+        from cso_console.screens.signin import PinScreen
+        from cso_console.screens.too_small import TooSmallScreen
+
+        screen = self.screen
+        if self.session is None or isinstance(
+            screen, PinScreen | FirstRunScreen | TooSmallScreen | PaletteScreen | CommandLineScreen
+        ):
+            self.bell()
+            return
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                palette.entries[name].run()
+
+        palette = PaletteScreen(screen)
+        self.push_screen(palette, chosen)
 
     def lock_when_idle(self) -> None:
         if self.session is None or self.lock_after <= 0 or self.locked():
@@ -684,6 +757,18 @@ class _AsciiScrollBarRender(ScrollBarRender):
     HORIZONTAL_BARS = [" "] * 8
 
 
+def console_theme(color_system: str | None) -> str:
+    """The theme for the terminal's colours: Textual's own on 256 or more, an ANSI one on
+    16 (light when ``COLORFGBG`` says the background is light, dark otherwise)."""
+    if color_system in ("truecolor", "256"):
+        return "textual-dark"
+    background = os.environ.get("COLORFGBG", "").rpartition(";")[2]
+    return "ansi-light" if background in ("7", "15") else "ansi-dark"
+
+
+THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
+
+
 def wants_ascii(flag: bool) -> bool:
     """--ascii, or a terminal whose encoding is not UTF-8."""
     encoding = getattr(sys.stdout, "encoding", None) or locale.getpreferredencoding(False)
@@ -697,12 +782,26 @@ def run_console(
     session: Session | None = None,
     operator: str = "",
     lock_after: float = LOCK_AFTER,
+    keymap: dict[str, str] | None = None,
+    keymap_problems: list[str] | None = None,
+    theme: str | None = None,
 ) -> int:
     ascii_only = wants_ascii(ascii_only)
+    if theme is None:
+        from rich.console import Console
+
+        theme = console_theme(Console(force_terminal=True).color_system)
     if ascii_only:
         ScrollBar.renderer = _AsciiScrollBarRender
     app = ConsoleApp(
-        desk, ascii_only=ascii_only, session=session, operator=operator, lock_after=lock_after
+        desk,
+        ascii_only=ascii_only,
+        session=session,
+        operator=operator,
+        lock_after=lock_after,
+        keymap=keymap,
+        keymap_problems=keymap_problems,
+        theme=theme,
     )
     result = app.run(mouse=False)
     return int(result or 0)

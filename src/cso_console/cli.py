@@ -19,7 +19,7 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from cso_console import __version__
 from cso_console.cli_export import add_output_args
@@ -27,10 +27,13 @@ from cso_console.cli_report import add_report_parser, cmd_report
 from cso_console.domain.callnumber import validate_desk_code
 from cso_console.domain.town import Town
 from cso_console.domain.town_files import TownError, load_town
-from cso_console.paths import bundled_town_dir, default_db_path, demo_db_path
+from cso_console.paths import bundled_town_dir, default_db_path, default_keymap_path, demo_db_path
 from cso_console.store import StorageFull, StoreError
 from cso_console.store.database import is_storage_full, plain_error
 from cso_console.text import terminal_safe
+
+if TYPE_CHECKING:
+    from cso_console.keymap import Keymap
 
 EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE, EXIT_FULL = 0, 1, 2, 3
 
@@ -171,6 +174,26 @@ def _parser() -> argparse.ArgumentParser:
         )
         sp.add_argument(
             "--ascii", action="store_true", help="ASCII borders and glyphs only", dest=dest("ascii")
+        )
+        sp.add_argument(
+            "--no-mouse",
+            action="store_true",
+            help="no mouse: the console never turns mouse reporting on (kept for scripts)",
+            dest=dest("no_mouse"),
+        )
+        sp.add_argument(
+            "--keymap",
+            type=Path,
+            metavar="FILE",
+            help=f"keys for the actions (default: {default_keymap_path()}, if it exists)",
+            dest=dest("keymap"),
+        )
+        sp.add_argument(
+            "--theme",
+            metavar="NAME",
+            help="colours: ansi-dark, ansi-light (16 colours), textual-dark, textual-light "
+            "(default: from the terminal's colours)",
+            dest=dest("theme"),
         )
 
     run_opts(p, top=True)
@@ -508,10 +531,26 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _keymap(path: Path | None) -> Keymap:
+    """The keymap file, read and checked now, before the console starts."""
+    from cso_console.keymap import read_keymap
+    from cso_console.screens.scopes import binding_scopes
+
+    if path is not None and not path.is_file():
+        raise CliError(f"--keymap {path}: there is no such file; nothing was started.")
+    return read_keymap(path or default_keymap_path(), binding_scopes())
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    from cso_console.app import LOCK_AFTER, run_console
+    from cso_console.app import LOCK_AFTER, THEMES, run_console
     from cso_console.session import NOBODY, Session
     from cso_console.session import sign_in as sign_in_as
+
+    if args.theme is not None and args.theme not in THEMES:
+        raise CliError(
+            f"--theme {args.theme}: there is no such theme; the themes are {', '.join(THEMES)}."
+        )
+    keymap = _keymap(args.keymap)
 
     # Nobody acts until someone signs in on the console (the demo: its lead, below).
     town = _town(args.town)
@@ -561,6 +600,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             session=session,
             operator=args.operator or "",
             lock_after=lock_after,
+            keymap=keymap.keys,
+            keymap_problems=keymap.problems,
+            theme=args.theme,
         )
     except StorageFull as exc:
         raise CliError(str(exc), EXIT_FULL) from None

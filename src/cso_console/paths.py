@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from platformdirs import user_data_path
+from platformdirs import user_config_path, user_data_path
 
 APP_NAME = "cso-console"
 
@@ -31,3 +31,8 @@ def demo_db_path() -> Path:
 def command_history_path() -> Path:
     """The `:` line's history, kept across restarts (owner-only)."""
     return user_data_path(APP_NAME, appauthor=False) / "command-history"
+
+
+def default_keymap_path() -> Path:
+    """The keymap file read at every start, when it exists (see keymap.py)."""
+    return user_config_path(APP_NAME, appauthor=False) / "keymap.toml"

@@ -24,15 +24,15 @@ if TYPE_CHECKING:
     from cso_console.app import ConsoleApp
 
 
-def call_bindings(screen_id: str) -> list[Binding]:
+def call_bindings() -> list[Binding]:
     """The keys that act on a call, the same on every screen that has them."""
     return [
-        Binding("d,f3", "dispatch", "Dispatch", id=f"{screen_id}.dispatch"),
-        Binding("e", "en_route", "En route", id=f"{screen_id}.en_route"),
-        Binding("o", "on_scene", "On scene", id=f"{screen_id}.on_scene"),
-        Binding("c,f4", "clear", "Clear/close", id=f"{screen_id}.clear"),
-        Binding("N", "note", "Add note", id=f"{screen_id}.note"),
-        *call_verbs.verb_bindings(screen_id),
+        Binding("d,f3", "dispatch", "Dispatch", id="call.dispatch"),
+        Binding("e", "en_route", "En route", id="officer.en_route"),
+        Binding("o", "on_scene", "On scene", id="officer.on_scene"),
+        Binding("c,f4", "clear", "Clear/close", id="call.clear"),
+        Binding("N", "note", "Add note", id="call.note"),
+        *call_verbs.verb_bindings(),
     ]
 
 

@@ -21,6 +21,7 @@ from cso_console.domain.callnumber import short_number
 from cso_console.screens.actions import DeskActions
 from cso_console.widgets.boards import OfficerBoard
 from cso_console.widgets.format import fit
+from cso_console.widgets.keys import KeyHints
 from cso_console.widgets.message import MessageLine
 from cso_console.widgets.rowlist import RowList
 
@@ -117,10 +118,10 @@ class AlertsScreen(DeskActions):
     AlertsScreen #keys { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("escape", "back", "Back", id="alerts.back"),
-        Binding("enter", "open", "Open call (or officer)", id="alerts.open"),
-        Binding("x", "acknowledge", "Ack alert", id="alerts.acknowledge"),
-        Binding("question_mark,f1", "help", "Help", id="alerts.help"),
+        Binding("escape", "back", "Back", id="nav.back"),
+        Binding("enter", "open", "Open call (or officer)", id="call.open"),
+        Binding("x", "acknowledge", "Ack alert", id="alert.acknowledge"),
+        Binding("question_mark,f1", "help", "Help", id="nav.help"),
     ]
 
     def __init__(self) -> None:
@@ -131,8 +132,12 @@ class AlertsScreen(DeskActions):
         yield Static("", id="title", markup=False)
         yield AlertList(id="list")
         yield MessageLine(id="message")
-        yield Static(
-            "x acknowledge  Enter open  j/k move  Esc back  ? help", id="keys", markup=False
+        yield KeyHints(
+            ("alert.acknowledge", "acknowledge"),
+            ("call.open", "open"),
+            (("nav.down", "nav.up"), "move"),
+            ("nav.back", "back"),
+            ("nav.help", "help"),
         )
 
     def on_mount(self) -> None:

@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from cso_console.widgets.beatmap import beat_counts, counts_table, map_panel
+from cso_console.widgets.keys import KeyHints
 from cso_console.widgets.steady import Steady
 
 if TYPE_CHECKING:
@@ -24,20 +25,21 @@ class BeatMapScreen(Steady, Screen[None]):
     BeatMapScreen #keys { dock: bottom; height: 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("escape,m,f6", "back", "Back to board", id="map.back"),
+        Binding("escape", "back", "Back to board", id="nav.back"),
+        Binding("m,f6", "back", "Back to board", id="nav.map"),
         # on a short terminal the table runs below the map: the keys scroll to it
-        Binding("down,j", "scroll_down", "Scroll down", id="map.down"),
-        Binding("up,k", "scroll_up", "Scroll up", id="map.up"),
-        Binding("pagedown", "page_down", "Page down", id="map.pagedown"),
-        Binding("pageup", "page_up", "Page up", id="map.pageup"),
-        Binding("home", "scroll_home", "Top", id="map.home"),
-        Binding("end", "scroll_end", "Bottom", id="map.end"),
+        Binding("down,j", "scroll_down", "Scroll down", id="nav.down"),
+        Binding("up,k", "scroll_up", "Scroll up", id="nav.up"),
+        Binding("pagedown", "page_down", "Page down", id="nav.pagedown"),
+        Binding("pageup", "page_up", "Page up", id="nav.pageup"),
+        Binding("home", "scroll_home", "Top", id="nav.home"),
+        Binding("end", "scroll_end", "Bottom", id="nav.end"),
     ]
 
     def compose(self) -> ComposeResult:
         yield Static("", id="map", markup=False)
         yield Static("", id="counts", markup=False)
-        yield Static("Esc back to the board", id="keys", markup=False)
+        yield KeyHints(("nav.back", "back to the board"))
 
     def on_mount(self) -> None:
         self._draw()

@@ -19,6 +19,7 @@ from cso_console.screens.alerts import acknowledge, open_alerts
 from cso_console.widgets.alerts import AlertsStrip
 from cso_console.widgets.beatmap import beat_counts, map_panel, map_width
 from cso_console.widgets.boards import CallQueue, OfficerBoard
+from cso_console.widgets.keys import KeyHints
 from cso_console.widgets.message import MessageLine
 from cso_console.widgets.status import StatusBar
 
@@ -85,23 +86,24 @@ class BoardScreen(DeskActions):
     BoardScreen #keys { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("n,f2", "new_call", "New call", id="board.new_call"),
-        *call_bindings("board"),
-        Binding("a", "available", "Available", id="board.available"),
-        Binding("b", "break", "Break", id="board.break"),
-        Binding("enter", "open_call", "Open call", id="board.open_call"),
-        Binding("x", "acknowledge", "Ack alert", id="board.acknowledge"),
-        Binding("exclamation_mark", "alerts", "Alerts list", id="board.alerts"),
-        Binding("m,f6", "map", "Beat map", id="board.map"),
-        Binding("p", "toggle_map", "Map panel", id="board.toggle_map"),
-        Binding("s,f7", "report", "Shift report", id="board.report"),
-        Binding("R,f5", "roster", "Roster", id="board.roster"),
-        Binding("h", "history", "Premise history", id="board.history"),
-        Binding("slash", "search", "Search calls", id="board.search"),
-        Binding("question_mark,f1", "help", "Help", id="board.help"),
-        # the app's key, from every screen; here so help lists it (F9 on the lock signs out)
-        Binding("ctrl+l", "app.lock", "Lock the console", id="board.lock"),
-        Binding("q", "quit", "Quit", id="board.quit"),
+        Binding("n,f2", "new_call", "New call", id="call.new"),
+        *call_bindings(),
+        Binding("a", "available", "Available", id="officer.available"),
+        Binding("b", "break", "Break", id="officer.break"),
+        Binding("enter", "open_call", "Open call", id="call.open"),
+        Binding("x", "acknowledge", "Ack alert", id="alert.acknowledge"),
+        Binding("exclamation_mark", "alerts", "Alerts list", id="nav.alerts"),
+        Binding("m,f6", "map", "Beat map", id="nav.map"),
+        Binding("p", "toggle_map", "Map panel", id="nav.map_panel"),
+        Binding("s,f7", "report", "Shift report", id="nav.report"),
+        Binding("R,f5", "roster", "Roster", id="nav.roster"),
+        Binding("h", "history", "Premise history", id="nav.history"),
+        Binding("slash", "search", "Search calls", id="nav.search"),
+        Binding("question_mark,f1", "help", "Help", id="nav.help"),
+        # the app's keys, from every screen; here so help lists them (F9 on the lock signs out)
+        Binding("ctrl+l", "app.lock", "Lock the console", id="desk.lock"),
+        Binding("ctrl+p", "app.palette", "Command palette", id="desk.palette"),
+        Binding("q", "quit", "Quit", id="desk.quit"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -113,10 +115,14 @@ class BoardScreen(DeskActions):
             yield Static("", id="map", markup=False)
         yield AlertsStrip(id="alerts")
         yield MessageLine(id="message")
-        yield Static(
-            "n new  d dispatch  e/o/c status  Enter open  Tab panel  ? help  q quit",
-            id="keys",
-            markup=False,
+        yield KeyHints(
+            ("call.new", "new"),
+            ("call.dispatch", "dispatch"),
+            (("officer.en_route", "officer.on_scene", "call.clear"), "status"),
+            ("call.open", "open"),
+            "Tab panel",
+            ("nav.help", "help"),
+            ("desk.quit", "quit"),
         )
 
     def __init__(self) -> None:

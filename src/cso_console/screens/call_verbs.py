@@ -28,22 +28,22 @@ LEAD_ONLY = "Only a shift lead can do that."
 OTHER_AGENCY = "another agency"
 
 
-def verb_bindings(screen_id: str) -> list[Binding]:
+def verb_bindings() -> list[Binding]:
     """The keys of the verbs, the same on the board and in the call detail."""
     return [
-        Binding("r", "reassign", "Reassign (lead)", id=f"{screen_id}.reassign"),
-        Binding("P", "priority", "Change priority", id=f"{screen_id}.priority"),
-        Binding("T", "transfer", "Transfer", id=f"{screen_id}.transfer"),
-        Binding("X", "cancel_call", "Cancel call (lead)", id=f"{screen_id}.cancel_call"),
-        Binding("L", "link", "Link/unlink duplicate", id=f"{screen_id}.link"),
-        Binding("E", "correct", "Correct the call", id=f"{screen_id}.correct"),
-        Binding("H", "schedule", "Hold until (schedule)", id=f"{screen_id}.schedule"),
+        Binding("r", "reassign", "Reassign (lead)", id="call.reassign"),
+        Binding("P", "priority", "Change priority", id="call.priority"),
+        Binding("T", "transfer", "Transfer", id="call.transfer"),
+        Binding("X", "cancel_call", "Cancel call (lead)", id="call.cancel"),
+        Binding("L", "link", "Link/unlink duplicate", id="call.link"),
+        Binding("E", "correct", "Correct the call", id="call.correct"),
+        Binding("H", "schedule", "Hold until (schedule)", id="call.schedule"),
     ]
 
 
-def reopen_binding(screen_id: str) -> Binding:
+def reopen_binding() -> Binding:
     """Reopen: in the call detail (closed calls are not on the board's queue)."""
-    return Binding("O", "reopen", "Reopen (lead)", id=f"{screen_id}.reopen")
+    return Binding("O", "reopen", "Reopen (lead)", id="call.reopen")
 
 
 # helpers --------------------------------------------------------------------------

@@ -48,8 +48,10 @@ class CommandLineScreen(Steady, ModalScreen[None]):
         Binding("down", "history(1)", "Newer line", id="command_line.newer"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, typed: str = "") -> None:
+        """``typed``: the start of a line already there (the palette's ``D ``)."""
         super().__init__()
+        self.start = typed
         self.history: list[str] = []
         self.at = 0  # where Up/Down are in the history (len: the line being typed)
         self.typed = ""  # the line being typed, kept while walking the history
@@ -70,6 +72,9 @@ class CommandLineScreen(Steady, ModalScreen[None]):
     def on_mount(self) -> None:
         line = self.query_one(Input)
         line.cursor_blink = False
+        if self.start:
+            line.value = self.start
+            line.cursor_position = len(self.start)
         line.focus()
         self.query_one(MessageLine).say(HINT)
         path = self.console.history_path

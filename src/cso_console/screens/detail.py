@@ -20,6 +20,7 @@ from cso_console.screens.actions import DeskActions, call_bindings
 from cso_console.screens.call_verbs import reopen_binding
 from cso_console.text import terminal_safe
 from cso_console.widgets.format import elapsed, local_time, status_word
+from cso_console.widgets.keys import KeyHints
 from cso_console.widgets.message import MessageLine
 
 if TYPE_CHECKING:
@@ -130,13 +131,13 @@ class CallDetailScreen(DeskActions):
     CallDetailScreen #keys { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("escape", "back", "Back", id="detail.back"),
-        *call_bindings("detail"),
-        reopen_binding("detail"),
-        Binding("v", "show_caller", "Show caller", id="detail.caller"),
-        Binding("h", "history", "Premise history", id="detail.history"),
-        Binding("exclamation_mark", "alerts", "Alerts list", id="detail.alerts"),
-        Binding("question_mark,f1", "help", "Help", id="detail.help"),
+        Binding("escape", "back", "Back", id="nav.back"),
+        *call_bindings(),
+        reopen_binding(),
+        Binding("v", "show_caller", "Show caller", id="call.caller"),
+        Binding("h", "history", "Premise history", id="nav.history"),
+        Binding("exclamation_mark", "alerts", "Alerts list", id="nav.alerts"),
+        Binding("question_mark,f1", "help", "Help", id="nav.help"),
     ]
 
     def __init__(self, call_id: str, call: Call | None = None) -> None:
@@ -156,10 +157,14 @@ class CallDetailScreen(DeskActions):
             yield Static("", id="fields", markup=False)
             yield Static("", id="timeline", markup=False)
         yield MessageLine(id="message")
-        yield Static(
-            "d dispatch  e/o en route/scene  c clear  N note  v caller  Esc back  ? help",
-            id="keys",
-            markup=False,
+        yield KeyHints(
+            ("call.dispatch", "dispatch"),
+            (("officer.en_route", "officer.on_scene"), "en route/scene"),
+            ("call.clear", "clear"),
+            ("call.note", "note"),
+            ("call.caller", "caller"),
+            ("nav.back", "back"),
+            ("nav.help", "help"),
         )
 
     def on_mount(self) -> None:

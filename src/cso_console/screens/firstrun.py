@@ -18,6 +18,7 @@ from cso_console.screens.signin import Checked, desk_line, form_css, guarded
 from cso_console.session import anyone_enrolled, first_lead
 from cso_console.text import terminal_safe
 from cso_console.widgets.alert_count import AlertCount
+from cso_console.widgets.keys import KeyHints
 from cso_console.widgets.steady import Steady
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def _enroll(desk: Desk, operator_id: str, name: str, pin: str) -> tuple[Checked,
 
 class FirstRunScreen(Steady, Screen[None]):
     DEFAULT_CSS = form_css("FirstRunScreen")
-    BINDINGS = [Binding("f10", "create", "Create the lead and sign in", id="firstrun.create")]
+    BINDINGS = [Binding("f10", "create", "Create the lead and sign in", id="form.save")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -69,10 +70,10 @@ class FirstRunScreen(Steady, Screen[None]):
                 yield Input(id=field, compact=True, **options)  # type: ignore[arg-type]
         yield Static("", id="feedback", markup=False)
         yield AlertCount(id="alert-count")
-        yield Static(
-            "Enter next field  Tab/Shift+Tab move  F10 create and sign in  ctrl+c quit",
-            id="keys",
-            markup=False,
+        yield KeyHints(
+            "Enter next field  Tab/Shift+Tab move",
+            ("form.save", "create and sign in"),
+            "ctrl+c quit",
         )
 
     def on_mount(self) -> None:

@@ -14,36 +14,27 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from cso_console.domain.verbs import help_lines
+from cso_console.widgets.keys import key_label, keys_of, own_bindings
 from cso_console.widgets.steady import Steady
-
-_ASCII_KEYS = str.maketrans(
-    {"\u2191": "up", "\u2193": "down", "\u2190": "left", "\u2192": "right", "\u23ce": "Enter"}
-)
 
 
 def key_lines(screen: Screen[Any]) -> list[str]:
-    """One line per action of a screen (and the widgets it holds): keys, then words."""
+    """One line per action of a screen (and the widgets it holds): the keys in force
+    (the keymap file's where it moved one), then words."""
+    app = screen.app
     seen: dict[str, list[str]] = {}
     order: list[str] = []
-    nodes = [screen, *screen.query("*")]
-    for node in nodes:
-        if not type(node).__module__.startswith("cso_console."):
-            continue  # a text field's editing keys are every field's, not this screen's
-        for binding in getattr(node, "BINDINGS", []):
-            if not isinstance(binding, Binding) or not binding.description:
-                continue
-            keys = binding.key.split(",")
-            shown = [
-                screen.app.get_key_display(Binding(k.strip(), "")).translate(_ASCII_KEYS)
-                for k in keys
-            ]
-            label = binding.description
-            if label not in seen:
-                seen[label] = []
-                order.append(label)
-            for s in shown:
-                if s not in seen[label]:
-                    seen[label].append(s)
+    for _, binding in own_bindings(screen):
+        if not binding.description:
+            continue
+        label = binding.description
+        if label not in seen:
+            seen[label] = []
+            order.append(label)
+        for key in keys_of(app, binding):
+            shown = key_label(app, key)
+            if shown not in seen[label]:
+                seen[label].append(shown)
     if not any(k.lower() == "tab" for keys in seen.values() for k in keys):  # the app's
         seen["Next / previous panel or field"] = ["Tab", "Shift+Tab"]
         order.append("Next / previous panel or field")
@@ -67,7 +58,10 @@ class HelpScreen(Steady, ModalScreen[None]):
     HelpScreen VerticalScroll { height: auto; max-height: 18; }
     HelpScreen #notes, HelpScreen #verbs { margin-top: 1; }
     """
-    BINDINGS = [Binding("escape,question_mark,f1,q", "close", "Close help", id="help.close")]
+    BINDINGS = [
+        Binding("escape,q", "close", "Close help", id="nav.back"),
+        Binding("question_mark,f1", "close", "Close help", id="nav.help"),
+    ]
 
     def __init__(self, screen: Screen[Any]) -> None:
         super().__init__()

@@ -17,6 +17,7 @@ from cso_console.domain.premises import CallLine
 from cso_console.screens.actions import DeskActions
 from cso_console.text import terminal_safe
 from cso_console.widgets.calllines import CallLineList
+from cso_console.widgets.keys import KeyHints
 from cso_console.widgets.message import MessageLine
 
 HISTORY_NOTES = """
@@ -51,9 +52,9 @@ class PremiseHistoryScreen(DeskActions):
     PremiseHistoryScreen #keys { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("escape", "back", "Back", id="history.back"),
-        Binding("enter", "open", "Open call", id="history.open"),
-        Binding("question_mark,f1", "help", "Help", id="history.help"),
+        Binding("escape", "back", "Back", id="nav.back"),
+        Binding("enter", "open", "Open call", id="call.open"),
+        Binding("question_mark,f1", "help", "Help", id="nav.help"),
     ]
 
     def __init__(self, call: Call | None = None, place: str = "") -> None:
@@ -67,10 +68,12 @@ class PremiseHistoryScreen(DeskActions):
         yield Static("", id="title", markup=False)
         yield CallLineList(id="list", marks=True)
         yield MessageLine(id="message")
-        yield Static(
-            "Enter open call  j/k move  = this place  ~ same block  Esc back  ? help",
-            id="keys",
-            markup=False,
+        yield KeyHints(
+            ("call.open", "open call"),
+            (("nav.down", "nav.up"), "move"),
+            "= this place  ~ same block",
+            ("nav.back", "back"),
+            ("nav.help", "help"),
         )
 
     def on_mount(self) -> None:

@@ -21,6 +21,7 @@ from cso_console.screens.picker import Choice, PickerScreen
 from cso_console.text import terminal_safe
 from cso_console.widgets.candidates import Candidates
 from cso_console.widgets.format import status_word
+from cso_console.widgets.keys import KeyHints, hint_line
 from cso_console.widgets.message import MessageLine
 from cso_console.widgets.steady import Steady
 
@@ -48,13 +49,15 @@ class IntakeScreen(Steady, Screen[str | None]):
     IntakeScreen #keys { dock: bottom; height: 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("tab", "take_and_next", "Take the suggestion, next field"),
-        Binding("shift+tab", "app.focus_previous", "Back a field, taking nothing"),
-        Binding("down", "candidate(1)", "Next suggestion"),
-        Binding("up", "candidate(-1)", "Previous suggestion"),
-        Binding("f10", "save", "Save", id="intake.save"),
-        Binding("escape", "cancel", "Cancel", id="intake.cancel"),
-        Binding("question_mark,f1", "help", "Help", id="intake.help"),
+        Binding("tab", "take_and_next", "Take the suggestion, next field", id="form.take_next"),
+        Binding(
+            "shift+tab", "app.focus_previous", "Back a field, taking nothing", id="form.previous"
+        ),
+        Binding("down", "candidate(1)", "Next suggestion", id="form.next_suggestion"),
+        Binding("up", "candidate(-1)", "Previous suggestion", id="form.previous_suggestion"),
+        Binding("f10", "save", "Save", id="form.save"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("question_mark,f1", "help", "Help", id="nav.help"),
     ]
 
     @property
@@ -102,15 +105,19 @@ class IntakeScreen(Steady, Screen[str | None]):
         with Vertical():
             yield Button("Save (F10)", id="save")
         yield MessageLine(id="message")
-        yield Static(
-            "Tab takes > - Up/Down other suggestions - Shift+Tab back - F10 save - Esc",
-            id="keys",
-            markup=False,
+        yield KeyHints(
+            ("form.take_next", "takes >"),
+            (("form.previous_suggestion", "form.next_suggestion"), "other suggestions"),
+            ("form.previous", "back"),
+            ("form.save", "save"),
+            ("form.cancel", ""),
+            sep=" - ",
         )
 
     def on_mount(self) -> None:
         for inp in self.query(Input):
             inp.cursor_blink = False
+        self.query_one("#save", Button).label = f"Save ({hint_line(self, [('form.save', '')])})"
         self.query_one("#location", Input).focus()
         self._priority_from_type = True
         self._priority_of_type = ""  # what the type last put in Priority

@@ -27,10 +27,15 @@ ASK = {
 
 class LockScreen(PinScreen):
     TITLE_TEXT = "CSO CONSOLE - LOCKED"
-    KEYS_TEXT = "Enter unlock  F9 sign out  ctrl+c quit (needs a PIN)  Esc back"
+    KEY_HINTS = (
+        "Enter unlock",
+        ("desk.sign_out", "sign out"),
+        "ctrl+c quit (needs a PIN)",
+        ("nav.back", "back"),
+    )
     BINDINGS = [
-        Binding("f9", "sign_out", "Sign out (needs a PIN)", id="lock.sign_out"),
-        Binding("escape", "back", "Back to unlocking", id="lock.back"),
+        Binding("f9", "sign_out", "Sign out (needs a PIN)", id="desk.sign_out"),
+        Binding("escape", "back", "Back to unlocking", id="nav.back"),
     ]
 
     def __init__(self, session: Session) -> None:

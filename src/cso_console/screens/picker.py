@@ -34,13 +34,15 @@ class PickerScreen(Steady, ModalScreen[str | None]):
     PickerScreen OptionList { height: auto; max-height: 16; border: none; padding: 0;
                               scrollbar-size-vertical: 1; }
     PickerScreen #hint { color: $text-muted; }
+    /* NO_COLOR: the line Enter acts on in reverse video, not a grey a screen may lose */
+    PickerScreen:nocolor OptionList > .option-list--option-highlighted { text-style: bold reverse; }
     """
     BINDINGS = [
-        Binding("escape", "back", "Back", id="picker.back"),
-        Binding("down", "move(1)", "Down", show=False, id="picker.down"),
-        Binding("up", "move(-1)", "Up", show=False, id="picker.up"),
-        Binding("pagedown", "move(8)", "Page down", show=False, id="picker.pagedown"),
-        Binding("pageup", "move(-8)", "Page up", show=False, id="picker.pageup"),
+        Binding("escape", "back", "Back", id="nav.back"),
+        Binding("down", "move(1)", "Down", show=False, id="nav.down"),
+        Binding("up", "move(-1)", "Up", show=False, id="nav.up"),
+        Binding("pagedown", "move(8)", "Page down", show=False, id="nav.pagedown"),
+        Binding("pageup", "move(-8)", "Page up", show=False, id="nav.pageup"),
     ]
 
     def __init__(self, title: str, choices: list[Choice], hint: str = "") -> None:
@@ -148,7 +150,7 @@ class TextPrompt(Steady, ModalScreen[str | None]):
                             background: $surface; padding: 0 1; }
     TextPrompt Input { border: none; height: 1; padding: 0; }
     """
-    BINDINGS = [Binding("escape", "back", "Back", id="prompt.back")]
+    BINDINGS = [Binding("escape", "back", "Back", id="nav.back")]
 
     def __init__(self, title: str, required: bool = True, value: str = "") -> None:
         """``value``: the text to start from (a narrative being corrected)."""

@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from cso_console.domain.report import ShiftReport
 from cso_console.report_formats import handover, markdown, read_report
+from cso_console.widgets.keys import KeyHints
 from cso_console.widgets.steady import Steady
 
 if TYPE_CHECKING:
@@ -31,7 +32,8 @@ class ReportScreen(Steady, Screen[None]):
     ReportScreen #keys { dock: bottom; height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("escape,s,f7", "back", "Back to board", id="report.back"),
+        Binding("escape", "back", "Back to board", id="nav.back"),
+        Binding("s,f7", "back", "Back to board", id="nav.report"),
         Binding("h", "switch", "Report/handover", id="report.switch"),
         Binding("r", "reload", "Read again", id="report.reload"),
     ]
@@ -44,10 +46,11 @@ class ReportScreen(Steady, Screen[None]):
     def compose(self) -> ComposeResult:
         with ScrollableContainer(id="page"):
             yield Static("Reading the journal ...", id="text", markup=False)
-        yield Static(
-            "h report/handover  r read again  arrows/PgUp/PgDn scroll  Esc back",
-            id="keys",
-            markup=False,
+        yield KeyHints(
+            ("report.switch", "report/handover"),
+            ("report.reload", "read again"),
+            "arrows/PgUp/PgDn scroll",
+            ("nav.back", "back"),
         )
 
     def on_mount(self) -> None:

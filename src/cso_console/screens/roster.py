@@ -29,6 +29,7 @@ from cso_console.screens.actions import DeskActions
 from cso_console.screens.picker import Choice, PickerScreen, TextPrompt
 from cso_console.widgets.boards import OFFICER_STATUS_CELLS
 from cso_console.widgets.format import elapsed, fit, status_word
+from cso_console.widgets.keys import KeyHints
 from cso_console.widgets.message import MessageLine
 from cso_console.widgets.rowlist import RowList
 
@@ -132,15 +133,15 @@ class RosterScreen(DeskActions):
     RosterScreen #keys { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("o", "sign_on", "Sign on (lead)", id="roster.sign_on"),
-        Binding("plus,insert", "add", "Add an officer to the shift (lead)", id="roster.add"),
-        Binding("f", "sign_off", "Sign off (lead)", id="roster.sign_off"),
-        Binding("a", "available", "Available (back in service)", id="roster.available"),
-        Binding("b", "break", "Break", id="roster.break"),
-        Binding("u", "busy", "Busy", id="roster.busy"),
-        Binding("x", "out_of_service", "Out of service", id="roster.out_of_service"),
-        Binding("escape", "back", "Back", id="roster.back"),
-        Binding("question_mark,f1", "help", "Help", id="roster.help"),
+        Binding("o", "sign_on", "Sign on (lead)", id="officer.sign_on"),
+        Binding("plus,insert", "add", "Add an officer to the shift (lead)", id="officer.add"),
+        Binding("f", "sign_off", "Sign off (lead)", id="officer.sign_off"),
+        Binding("a", "available", "Available (back in service)", id="officer.available"),
+        Binding("b", "break", "Break", id="officer.break"),
+        Binding("u", "busy", "Busy", id="officer.busy"),
+        Binding("x", "out_of_service", "Out of service", id="officer.out_of_service"),
+        Binding("escape", "back", "Back", id="nav.back"),
+        Binding("question_mark,f1", "help", "Help", id="nav.help"),
     ]
 
     def __init__(self) -> None:
@@ -151,10 +152,16 @@ class RosterScreen(DeskActions):
         yield Static("", id="title", markup=False)
         yield RosterList(id="roster")
         yield MessageLine(id="message")
-        yield Static(
-            "o on  + add  f off  a avail  b break  u busy  x out  Esc back  ? help",
-            id="keys",
-            markup=False,
+        yield KeyHints(
+            ("officer.sign_on", "on"),
+            ("officer.add", "add"),
+            ("officer.sign_off", "off"),
+            ("officer.available", "avail"),
+            ("officer.break", "break"),
+            ("officer.busy", "busy"),
+            ("officer.out_of_service", "out"),
+            ("nav.back", "back"),
+            ("nav.help", "help"),
         )
 
     def on_mount(self) -> None:

@@ -15,6 +15,7 @@ from cso_console.domain.premises import CallLine
 from cso_console.screens.actions import DeskActions
 from cso_console.text import terminal_safe
 from cso_console.widgets.calllines import CallLineList
+from cso_console.widgets.keys import KeyHints
 from cso_console.widgets.message import MessageLine
 
 LIMIT = 50
@@ -48,10 +49,10 @@ class SearchScreen(DeskActions):
     SearchScreen #keys { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("escape", "back", "Back", id="search.back"),
-        Binding("enter", "open", "Open call", id="search.open"),
+        Binding("escape", "back", "Back", id="nav.back"),
+        Binding("enter", "open", "Open call", id="call.open"),
         Binding("slash", "edit", "Edit the search", id="search.edit"),
-        Binding("f1", "help", "Help", id="search.help"),
+        Binding("f1", "help", "Help", id="nav.help"),
     ]
 
     def __init__(self) -> None:
@@ -64,8 +65,11 @@ class SearchScreen(DeskActions):
         yield Static("SEARCH: type filters and words, Enter searches", id="title", markup=False)
         yield CallLineList(id="list")
         yield MessageLine(id="message")
-        yield Static(
-            "Enter search/open  Down results  / edit  Esc back  F1 help", id="keys", markup=False
+        yield KeyHints(
+            "Enter search/open  Down results",
+            ("search.edit", "edit"),
+            ("nav.back", "back"),
+            ("nav.help", "help"),
         )
 
     def on_mount(self) -> None:

@@ -23,6 +23,7 @@ from cso_console.desk import Desk, Outcome
 from cso_console.session import Session, anyone_enrolled, sign_in
 from cso_console.text import terminal_safe
 from cso_console.widgets.alert_count import AlertCount
+from cso_console.widgets.keys import Hint, KeyHints
 from cso_console.widgets.steady import Steady
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def form_css(screen: str) -> str:
 class PinScreen(Steady, Screen[None]):
     DEFAULT_CSS = form_css("PinScreen")
     TITLE_TEXT = ""
-    KEYS_TEXT = ""
+    KEY_HINTS: tuple[Hint, ...] = ()  # the key-hint line (see widgets/keys.py)
 
     def __init__(self, operator_id: str = "") -> None:
         super().__init__()
@@ -100,7 +101,7 @@ class PinScreen(Steady, Screen[None]):
             yield Input(id="pin", password=True, max_length=64, compact=True)
         yield Static("", id="feedback", markup=False)
         yield AlertCount(id="alert-count")
-        yield Static(self.KEYS_TEXT, id="keys", markup=False)
+        yield KeyHints(*self.KEY_HINTS)
 
     def who_text(self) -> str:
         return ""
@@ -223,7 +224,7 @@ class SignInScreen(PinScreen):
     it hands over to the first run)."""
 
     TITLE_TEXT = "CSO CONSOLE - SIGN IN"
-    KEYS_TEXT = "Enter next field / sign in  Tab next field  ctrl+c quit"
+    KEY_HINTS = ("Enter next field / sign in  Tab next field  ctrl+c quit",)
 
     def __init__(self, operator_id: str = "", note: str = "") -> None:
         super().__init__(operator_id)

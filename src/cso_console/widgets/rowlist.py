@@ -40,12 +40,12 @@ class RowList(Steady, ScrollView, can_focus=True):
     RowList:nocolor:focus > .rowlist--cursor { text-style: bold reverse; }
     """
     BINDINGS = [
-        Binding("up,k", "move(-1)", "Up", show=False, id="list.up"),
-        Binding("down,j", "move(1)", "Down", show=False, id="list.down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="list.pageup"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="list.pagedown"),
-        Binding("home", "goto(0)", "First", show=False, id="list.home"),
-        Binding("end", "goto(-1)", "Last", show=False, id="list.end"),
+        Binding("up,k", "move(-1)", "Up", show=False, id="nav.up"),
+        Binding("down,j", "move(1)", "Down", show=False, id="nav.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="nav.pageup"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="nav.pagedown"),
+        Binding("home", "goto(0)", "First", show=False, id="nav.home"),
+        Binding("end", "goto(-1)", "Last", show=False, id="nav.end"),
     ]
     HEADER = ""
     cursor = reactive(0, always_update=True, repaint=False)  # watch_cursor draws its rows
