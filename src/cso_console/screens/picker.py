@@ -8,6 +8,7 @@ from rapidfuzz import fuzz
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -99,7 +100,12 @@ class PickerScreen(Steady, ModalScreen[str | None]):
         ol.clear_options()
         # Who cannot be chosen is drawn dim; Enter on them says why (see _choose).
         ol.add_options(
-            [Option(terminal_safe(ch.label), id=ch.value, disabled=not ch.enabled) for ch in shown]
+            [
+                # Content, not a str: a label is text, never markup ("[// narrative]", a
+                # name with brackets in it)
+                Option(Content(terminal_safe(ch.label)), id=ch.value, disabled=not ch.enabled)
+                for ch in shown
+            ]
         )
         self._shown = shown
         ol.highlighted = highlight
