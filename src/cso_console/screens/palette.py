@@ -15,6 +15,7 @@ from textual.screen import Screen
 
 from cso_console.screens.help import screen_title
 from cso_console.screens.picker import Choice, PickerScreen
+from cso_console.widgets.format import fit
 from cso_console.widgets.keys import key_label, keys_of, own_bindings
 
 
@@ -71,8 +72,10 @@ class PaletteScreen(PickerScreen):
     def __init__(self, screen: Screen[Any]) -> None:
         self.entries = {e.name: e for source in SOURCES for e in source(screen)}
         choices = [
-            Choice(
-                e.name, f"{e.keys:<18} {e.name}{f' - {e.help}' if e.help else ''}", search=e.keys
+            Choice(  # one line each: the help is cut, not wrapped
+                e.name,
+                fit(f"{e.keys:<18} {e.name}{f' - {e.help}' if e.help else ''}", 74).rstrip(),
+                search=e.keys,
             )
             for e in self.entries.values()
         ]
