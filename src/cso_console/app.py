@@ -39,9 +39,10 @@ from cso_console.desk import Changes, Desk, Outcome
 from cso_console.domain import commands as c
 from cso_console.domain.alerts import Alert
 from cso_console.domain.callnumber import short_number
+from cso_console.domain.conflicts import OpenConflict
 from cso_console.domain.events import Event
 from cso_console.domain.fold import Changed
-from cso_console.domain.model import Call, Officer
+from cso_console.domain.model import Call, Officer, OperatorRole
 from cso_console.errors import default_error_log, log_error, where
 from cso_console.session import Session
 from cso_console.widgets.alerts import AlertsStrip
@@ -299,6 +300,10 @@ class ConsoleApp(Steady, App[int]):
         # Officer-timer alerts acknowledged here (their keys): the journal has no event for
         # them; a late call's or a welfare alert's acknowledgement is an event.
         self.timer_acks: set[str] = set()
+        # The open conflicts, for a lead only: read on the follower when the change feed
+        # says conflicts changed (never on the tick), shown beside the alerts.
+        self.conflicts: list[OpenConflict] = []
+        self._conflicts_seen: set[str] = set()
         self._unsubscribe = desk.subscribe(self._desk_changed)
 
     def get_line_filters(self) -> Sequence[LineFilter]:
@@ -321,6 +326,7 @@ class ConsoleApp(Steady, App[int]):
 
             self.push_screen(SignInScreen(self.preset_operator))
         self.set_interval(1.0, self._tick, name="tick")
+        self.refresh_conflicts()
 
     def _tick(self) -> None:
         """The app's one tick: the idle lock, then every clock on screen."""
@@ -344,6 +350,7 @@ class ConsoleApp(Steady, App[int]):
         if isinstance(self.screen, SignInScreen | FirstRunScreen):
             self.pop_screen()
         self.tick_screens()
+        self.refresh_conflicts()
         self.say(words or f"{session.operator_id} signed in ({session.role_words}).")
 
     def locked(self) -> bool:
@@ -376,6 +383,7 @@ class ConsoleApp(Steady, App[int]):
         if isinstance(self.screen, LockScreen):
             self.pop_screen()
         self.tick_screens()
+        self.refresh_conflicts()
         if taken:
             self.say(f"{session.operator_id} took over the desk ({session.role_words}).")
 
@@ -384,6 +392,7 @@ class ConsoleApp(Steady, App[int]):
         from cso_console.screens.signin import SignInScreen
 
         self.session = None
+        self._show_conflicts([])
         while len(self.screen_stack) > 2:  # the default screen and the board stay
             self.pop_screen()
         self.push_screen(SignInScreen(operator_id, note=f"{operator_id} signed out."))
@@ -398,6 +407,28 @@ class ConsoleApp(Steady, App[int]):
             tick = getattr(screen, "tick", None)
             if tick is not None and screen.is_mounted:
                 tick(now)
+
+    def _is_lead(self) -> bool:
+        return self.session is not None and self.session.role is OperatorRole.LEAD
+
+    def refresh_conflicts(self) -> None:
+        """Read the open conflicts on the follower thread (a lead's); nobody else's."""
+        if self._is_lead():
+            self.read(self.desk.open_conflicts, self._show_conflicts)
+        else:
+            self._show_conflicts([])
+
+    def _show_conflicts(self, found: list[OpenConflict]) -> None:
+        found = found if self._is_lead() else []
+        new = {k.event_id for k in found} - self._conflicts_seen
+        self._conflicts_seen |= new
+        self.conflicts = found
+        for screen in self.screen_stack:
+            for strip in screen.query(AlertsStrip):
+                strip.set_conflicts(len(found))
+        self.tick_screens()
+        if new:
+            self.bell()  # once for each conflict, as for a new alert
 
     def _desk_changed(self, changed: Changed) -> None:
         """Called on whichever thread committed: only wakes the follower."""
@@ -443,6 +474,8 @@ class ConsoleApp(Steady, App[int]):
                 follow = getattr(screen, "follow", None)
                 if follow is not None and follow(message.changes, message.full):
                     ring = True
+            if message.full or message.changes.conflicts:
+                self.refresh_conflicts()
             if not message.full:  # after a rebuild ``received`` is every call ever taken
                 calls = message.changes.calls
                 self._arrived.extend(  # a call linked or transferred at once needs nobody

@@ -252,6 +252,9 @@ def _parser() -> argparse.ArgumentParser:
     from cso_console.cli_operator import add_parser as add_operator_parser
 
     add_operator_parser(sub, db_opt, town_opt, _operator_id, epilog=EPILOG, formatter_class=fmt)
+    from cso_console.cli_conflicts import add_parser as add_conflicts_parser
+
+    add_conflicts_parser(sub, db_opt, town_opt, _operator_id, epilog=EPILOG, formatter_class=fmt)
     return p
 
 
@@ -597,6 +600,12 @@ def cmd_operator(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    from cso_console.cli_conflicts import cmd_conflicts as run
+
+    return run(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -612,6 +621,7 @@ def main(argv: list[str] | None = None) -> int:
         "backup": cmd_backup,
         "operator": cmd_operator,
         "report": cmd_report,
+        "conflicts": cmd_conflicts,
     }.get(args.command or "run", cmd_run)
     try:
         return handler(args)

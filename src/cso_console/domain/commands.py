@@ -25,6 +25,7 @@ from cso_console.domain.events import (
     CallReceived,
     CallScheduled,
     CallTransferred,
+    ConflictSettled,
     Draft,
     DuplicateLinked,
     EventType,
@@ -287,6 +288,16 @@ class RefusePin(Command):
     """A wrong PIN was given for ``operator`` at this desk."""
 
     operator: OperatorId
+
+
+class SettleConflict(Command):
+    """A lead settles the conflict over a refused event (its id, or the start of it as
+    the conflicts list shows it), with a reason. ``keep``: the journal stays as folded."""
+
+    lead_only: ClassVar[bool] = True
+    event_id: str = Field(min_length=4, max_length=100)
+    choice: Literal["keep"] = "keep"
+    reason: str = Field(min_length=1, max_length=500)
 
 
 @dataclass
@@ -707,6 +718,32 @@ def _acknowledge_alert(state: State, ctx: Context, call_id: str) -> list[Draft]:
     ]
 
 
+def _settle(state: State, ctx: Context, cmd: SettleConflict) -> list[Draft]:
+    """The desk has put the open conflicts whose event id starts with ``cmd.event_id``
+    into ``state.conflicts``."""
+    found = [c for c in state.conflicts if c.event_id.startswith(cmd.event_id)]
+    if not found:
+        raise Refused(f"There is no open conflict over event {cmd.event_id}.")
+    if len(found) > 1:
+        raise Refused(f"{len(found)} conflicts start with {cmd.event_id}: give more of the id.")
+    if not cmd.reason.strip():
+        raise Refused("Settling a conflict needs a reason.")
+    conflict = found[0]
+    return [
+        Draft(
+            type=EventType.CONFLICT_SETTLED,
+            call_id=conflict.call_id,
+            officer_id=conflict.officer_id,
+            payload=ConflictSettled(
+                event_id=conflict.event_id,
+                choice=cmd.choice,
+                reason=cmd.reason,
+                by=ctx.operator_id,
+            ),
+        )
+    ]
+
+
 def decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
     """The events ``cmd`` amounts to, or :class:`Refused` with a reason."""
     return _then_stacked(state, _decide(state, ctx, cmd))
@@ -880,4 +917,6 @@ def _decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
             ]
         case EnrollOperator() | SetPin() | DisableOperator() | RefusePin():
             return _operator_admin(state, ctx, cmd)
+        case SettleConflict():
+            return _settle(state, ctx, cmd)
     raise Refused(f"Unknown command {type(cmd).__name__}.")

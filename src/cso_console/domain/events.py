@@ -53,6 +53,8 @@ class EventType(StrEnum):
     UNIT_STACKED = "unit.stacked"
     # An export with caller details was asked for (by a signed-in lead, before any output).
     CALLERS_EXPORTED = "callers.exported"
+    # A lead looked at a conflict (an event the fold refused) and settled it, with a reason.
+    CONFLICT_SETTLED = "conflict.settled"
 
 
 class _Payload(BaseModel):
@@ -166,6 +168,17 @@ class CallersExported(_Payload):
     since: str | None = Field(default=None, max_length=100)
 
 
+class ConflictSettled(_Payload):
+    """A lead settled the conflict over the refused event ``event_id``. The one choice is
+    ``keep``: the journal stays as folded and the refused event is set aside (a lead who
+    wants otherwise acts with the usual verbs first: reassign, reopen ...)."""
+
+    event_id: str = Field(min_length=1, max_length=100)
+    choice: str = Field(default="keep", pattern="^keep$")
+    reason: str = Field(min_length=1, max_length=500)
+    by: str
+
+
 class OperatorSignedIn(_Payload):
     role: OperatorRole
 
@@ -227,6 +240,7 @@ PAYLOADS: dict[EventType, type[_Payload]] = {
     EventType.CALL_CORRECTED: CallCorrected,
     EventType.UNIT_STACKED: NoPayload,
     EventType.CALLERS_EXPORTED: CallersExported,
+    EventType.CONFLICT_SETTLED: ConflictSettled,
 }
 
 # Fields that identify a caller: kept out of default exports and off the board.

@@ -69,7 +69,9 @@ class State:
     calls: dict[str, Call] = field(default_factory=dict)
     officers: dict[str, Officer] = field(default_factory=dict)
     operators: dict[str, Operator] = field(default_factory=dict)
-    conflicts: list[Conflict] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)  # open: not settled yet
+    # refused event id -> its conflict, settled by a lead (``conflict.settled``)
+    settled: dict[str, Conflict] = field(default_factory=dict)
     # source id (of an intake line, another agency's record) -> the call that holds it
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -514,6 +516,18 @@ def _operator_out(state: State, e: Event, ch: Changed) -> None:
         op.signed_in = False
 
 
+def _conflict_settled(state: State, e: Event, ch: Changed) -> None:
+    """The conflict leaves the open list. The desk loads the conflicts a settlement names
+    into its partial state; a settlement folded before its conflict (or after it was
+    settled already) is refused, and so becomes a conflict of its own, for the lead."""
+    event_id = e.data().event_id
+    found = next((c for c in state.conflicts if c.event_id == event_id), None)
+    if found is None:
+        raise Refused(f"There is no open conflict over event {event_id[:8]}.")
+    state.conflicts.remove(found)
+    state.settled[event_id] = found
+
+
 _HANDLERS: dict[EventType, Any] = {
     EventType.CALL_RECEIVED: _received,
     EventType.UNIT_DISPATCHED: _dispatched,
@@ -545,6 +559,7 @@ _HANDLERS: dict[EventType, Any] = {
     EventType.OFFICER_ENROLLED: _enrolled,
     EventType.CALL_CORRECTED: _corrected,
     EventType.UNIT_STACKED: _stacked,
+    EventType.CONFLICT_SETTLED: _conflict_settled,
 }
 
 

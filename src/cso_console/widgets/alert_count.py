@@ -7,15 +7,18 @@ from typing import Any
 from textual.widgets import Static
 
 from cso_console.domain.alerts import Alert, count_by_kind
+from cso_console.domain.conflicts import LABEL as CONFLICT
 from cso_console.widgets.alerts import AlertsStrip
 from cso_console.widgets.steady import Steady
 
 
-def alert_count_line(alerts: list[Alert]) -> str:
-    """``ALERTS: 1 WELFARE, 2 LATE P1`` (most urgent kind first), or ``No alerts.``"""
-    if not alerts:
-        return "No alerts."
-    return "ALERTS: " + ", ".join(f"{n} {label}" for label, n in count_by_kind(alerts))
+def alert_count_line(alerts: list[Alert], conflicts: int = 0) -> str:
+    """``ALERTS: 1 WELFARE, 2 LATE P1`` (most urgent kind first; open conflicts last, as
+    ``1 CONFLICT``), or ``No alerts.``"""
+    counts = [f"{n} {label}" for label, n in count_by_kind(alerts)]
+    if conflicts:
+        counts.append(f"{conflicts} {CONFLICT}")
+    return "ALERTS: " + ", ".join(counts) if counts else "No alerts."
 
 
 class AlertCount(Steady, Static):
@@ -40,8 +43,9 @@ class AlertCount(Steady, Static):
         if not any(s.shown for s in strips):
             return  # not worked out yet: "No alerts." would not be true
         alerts = app.standing_alerts()
-        text = alert_count_line(alerts)
-        self.set_class(bool(alerts), "-active")
+        conflicts = len(app.conflicts)
+        text = alert_count_line(alerts, conflicts)
+        self.set_class(bool(alerts or conflicts), "-active")
         if text != self._text:
             self._text = text
             self.update(text)  # labels are our own words: kinds and priorities

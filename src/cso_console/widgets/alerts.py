@@ -10,6 +10,7 @@ from rich.cells import cell_len
 from textual.widgets import Static
 
 from cso_console.domain.alerts import Alert, count_by_kind
+from cso_console.domain.conflicts import LABEL as CONFLICT
 from cso_console.widgets.format import fit
 from cso_console.widgets.steady import Steady
 
@@ -17,15 +18,18 @@ HINT = "  x ack  ! all"
 MIN_HEAD = 20  # cells of the shown alert kept however many kinds follow
 
 
-def alert_line(alerts: list[Alert], width: int) -> str:
-    """One line of at most ``width`` cells: ``LATE P1 call 12 ... | +1 WELFARE, 2 TIMER``."""
+def alert_line(alerts: list[Alert], width: int, conflicts: int = 0) -> str:
+    """One line of at most ``width`` cells: ``LATE P1 call 12 ... | +1 WELFARE, 2 TIMER``;
+    ``conflicts``: the open conflicts a lead sees, counted last (``1 CONFLICT``)."""
     if not alerts:
+        if conflicts:
+            return fit(f"{conflicts} {CONFLICT} for the lead to settle{HINT}", width).rstrip()
         return fit("No alerts.", width).rstrip()
     top, rest = alerts[0], alerts[1:]
-    tail = ""
-    if rest:
-        counts = ", ".join(f"{n} {label}" for label, n in count_by_kind(rest))
-        tail = f" | +{counts}"
+    counts = [f"{n} {label}" for label, n in count_by_kind(rest)]
+    if conflicts:
+        counts.append(f"{conflicts} {CONFLICT}")
+    tail = f" | +{', '.join(counts)}" if counts else ""
     room = width - cell_len(tail) - len(HINT)
     if room >= cell_len(top.text):  # the hint goes before the alert is cut
         return fit(top.text + tail + HINT, width).rstrip()
@@ -44,6 +48,7 @@ class AlertsStrip(Steady, Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
         self.alerts: list[Alert] = []
+        self.conflicts = 0  # open conflicts, counted for a lead (the app sets it)
         self._seen: set[str] = set()
         self._text = ""
         self.shown = False  # the alerts have been worked out once (the board's first tick)
@@ -57,16 +62,20 @@ class AlertsStrip(Steady, Static):
             if a.key not in self._seen:
                 self._seen.add(a.key)
                 new = True
-        self.set_class(bool(alerts), "-active")
         self._draw()
         return new
+
+    def set_conflicts(self, n: int) -> None:
+        self.conflicts = n
+        self._draw()
 
     def on_resize(self) -> None:
         self._draw()
 
     def _draw(self) -> None:
+        self.set_class(bool(self.alerts or self.conflicts), "-active")
         width = self.content_region.width or 78
-        text = alert_line(self.alerts, width)
+        text = alert_line(self.alerts, width, self.conflicts)
         if text != self._text:
             self._text = text
             self.update(text)  # fit() made every data string in it terminal-safe
