@@ -45,6 +45,7 @@ from cso_console.domain.fold import Changed
 from cso_console.domain.model import Call, Officer, OperatorRole
 from cso_console.errors import default_error_log, log_error, where
 from cso_console.session import Session
+from cso_console.widgets.alert_count import AlertCount
 from cso_console.widgets.alerts import AlertsStrip
 from cso_console.widgets.boards import CallQueue, OfficerBoard
 from cso_console.widgets.glyphs import glyph_filter
@@ -297,9 +298,6 @@ class ConsoleApp(Steady, App[int]):
         self._burst: list[Event] = []  # calls announced in the last few seconds
         self._burst_at = 0.0
         self._feed_error = ""
-        # Officer-timer alerts acknowledged here (their keys): the journal has no event for
-        # them; a late call's or a welfare alert's acknowledgement is an event.
-        self.timer_acks: set[str] = set()
         # The open conflicts, for a lead only: read on the follower when the change feed
         # says conflicts changed (never on the tick), shown beside the alerts.
         self.conflicts: list[OpenConflict] = []
@@ -423,10 +421,16 @@ class ConsoleApp(Steady, App[int]):
         new = {k.event_id for k in found} - self._conflicts_seen
         self._conflicts_seen |= new
         self.conflicts = found
-        for screen in self.screen_stack:
+        for screen in self.screen_stack:  # only what shows them (no tick of every screen)
+            if not screen.is_mounted:
+                continue
             for strip in screen.query(AlertsStrip):
                 strip.set_conflicts(len(found))
-        self.tick_screens()
+            for count in screen.query(AlertCount):
+                count.refresh_count()
+            shown = getattr(screen, "conflicts_changed", None)
+            if shown is not None:
+                shown()
         if new:
             self.bell()  # once for each conflict, as for a new alert
 

@@ -15,7 +15,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from cso_console.domain.alerts import acked_level, late_level, sla_share
+from cso_console.domain.alerts import acked_level, late_level, sla_share, timer_alert
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.events import (
     AlertAcknowledged,
@@ -32,6 +32,7 @@ from cso_console.domain.events import (
     NoPayload,
     NoteAdded,
     OfficerReassigned,
+    OfficerShiftChanged,
     OfficerSignedOn,
     OfficerStatusChanged,
     OperatorDisabled,
@@ -39,6 +40,7 @@ from cso_console.domain.events import (
     OperatorPinSet,
     OperatorSignedIn,
     PriorityChanged,
+    TimerAcknowledged,
     UnitCleared,
     UnitDispatched,
     WithReason,
@@ -179,6 +181,17 @@ class SignOn(Command):
     skills: tuple[str, ...] = ()
 
 
+class ChangeShift(Command):
+    """Move an on-duty officer to another beat and/or set their skills for the rest of the
+    shift (beyond the roster's; replaces those given at sign-on), without signing them
+    off and on. ``beat`` None keeps theirs; ``skills`` None keeps theirs."""
+
+    lead_only: ClassVar[bool] = True
+    officer: CallSign
+    beat: str | None = None
+    skills: tuple[str, ...] | None = None
+
+
 class SignOff(Command):
     lead_only: ClassVar[bool] = True
     officer: CallSign
@@ -228,6 +241,14 @@ class AcknowledgeAlert(Command):
     past the target or past twice it (recorded as the event's level)."""
 
     call: str
+
+
+class AcknowledgeTimer(Command):
+    """The officer-timer alert standing on ``officer`` (dispatched but not en route, a
+    break or out of service too long) was seen: recorded at its level, so every desk
+    hears it; it alerts again at twice the limit, and afresh in the next status."""
+
+    officer: CallSign
 
 
 def _operator_name(v: str) -> str:
@@ -661,14 +682,11 @@ def _enrolled(state: State, operator_id: str) -> Operator:
     return op
 
 
-def _sign_on(state: State, ctx: Context, cmd: SignOn) -> list[Draft]:
-    if cmd.beat and cmd.beat.upper() not in ctx.town.beat_by_id:
-        raise Refused(f"'{cmd.beat}' is not a beat.")
+def _shift_skills(ctx: Context, held: tuple[str, ...], typed: tuple[str, ...]) -> list[str]:
+    """Skill codes typed (``+animal``), checked against the town's, without those held."""
     known = {s.code.lower() for s in ctx.town.skills}
-    officer = state.officers.get(cmd.officer)
-    held = officer.skills if officer is not None else ()
     skills: list[str] = []
-    for raw in cmd.skills:
+    for raw in typed:
         code = raw.strip().lstrip("+").lower()
         if not code:
             continue
@@ -676,13 +694,45 @@ def _sign_on(state: State, ctx: Context, cmd: SignOn) -> list[Draft]:
             raise Refused(f"'{raw.strip()}' is not a skill (try {', '.join(sorted(known))}).")
         if code not in held and code not in skills:
             skills.append(code)
+    return skills
+
+
+def _beat(ctx: Context, beat: str | None) -> str | None:
+    if beat and beat.upper() not in ctx.town.beat_by_id:
+        raise Refused(f"'{beat}' is not a beat.")
+    return beat.upper() if beat else None
+
+
+def _sign_on(state: State, ctx: Context, cmd: SignOn) -> list[Draft]:
+    beat = _beat(ctx, cmd.beat)
+    officer = state.officers.get(cmd.officer)
+    skills = _shift_skills(ctx, officer.skills if officer is not None else (), cmd.skills)
     return [
         Draft(
             type=EventType.OFFICER_SIGNED_ON,
             officer_id=cmd.officer,
-            payload=OfficerSignedOn(
-                beat_id=cmd.beat.upper() if cmd.beat else None, skills=tuple(skills)
-            ),
+            payload=OfficerSignedOn(beat_id=beat, skills=tuple(skills)),
+        )
+    ]
+
+
+def _change_shift(state: State, ctx: Context, cmd: ChangeShift) -> list[Draft]:
+    officer = state.officers.get(cmd.officer)
+    if officer is None:
+        raise Refused(f"There is no officer {cmd.officer} on the roster.")
+    beat = _beat(ctx, cmd.beat) or officer.beat_id or officer.home_beat
+    if beat is None:
+        raise Refused(f"Give {cmd.officer} a beat.")
+    skills = (
+        officer.shift_skills
+        if cmd.skills is None
+        else tuple(_shift_skills(ctx, officer.skills, cmd.skills))
+    )
+    return [
+        Draft(
+            type=EventType.OFFICER_SHIFT_CHANGED,
+            officer_id=cmd.officer,
+            payload=OfficerShiftChanged(beat_id=beat, skills=skills),
         )
     ]
 
@@ -740,6 +790,24 @@ def _settle(state: State, ctx: Context, cmd: SettleConflict) -> list[Draft]:
                 reason=cmd.reason,
                 by=ctx.operator_id,
             ),
+        )
+    ]
+
+
+def _acknowledge_timer(state: State, ctx: Context, officer_id: str) -> list[Draft]:
+    officer = state.officers.get(officer_id)
+    if officer is None:
+        raise Refused(f"There is no officer {officer_id} on the roster.")
+    alert = timer_alert(officer, ctx.town, ctx.now)
+    if alert is None:
+        raise Refused(f"{officer_id} has no timer alert to acknowledge.")
+    if officer.timer_acked >= alert.level:
+        raise Refused(f"The timer alert on {officer_id} is already acknowledged.")
+    return [
+        Draft(
+            type=EventType.TIMER_ACKNOWLEDGED,
+            officer_id=officer_id,
+            payload=TimerAcknowledged(level=alert.level),
         )
     ]
 
@@ -843,6 +911,8 @@ def _decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
             ]
         case SignOn():
             return _sign_on(state, ctx, cmd)
+        case ChangeShift():
+            return _change_shift(state, ctx, cmd)
         case SignOff():
             return [
                 Draft(
@@ -888,6 +958,8 @@ def _decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
             return _view_caller(state, c[cmd.call])
         case AcknowledgeAlert():
             return _acknowledge_alert(state, ctx, c[cmd.call])
+        case AcknowledgeTimer():
+            return _acknowledge_timer(state, ctx, cmd.officer)
         case SignIn():
             op = state.operators.get(cmd.operator_id)
             if op is not None and op.disabled:

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
 
 
 def acknowledge(screen: DeskActions, alert: Alert) -> None:
-    """Acknowledge one alert: a welfare check or a late call as a journal event, an officer
-    timer on this console (it alerts again at twice its limit)."""
+    """Acknowledge one alert as a journal event: a welfare check, a late call, an officer
+    timer (which alerts again at twice its limit)."""
     if alert.kind is AlertKind.WELFARE and alert.officer_id and alert.call_id:
         screen.run_command(
             c.AcknowledgeWelfare(officer=alert.officer_id, call=alert.call_id),
@@ -46,16 +46,16 @@ def acknowledge(screen: DeskActions, alert: Alert) -> None:
             c.AcknowledgeAlert(call=alert.call_id),
             f"Late alert on call {short_number(alert.call_id)}{twice} acknowledged.",
         )
-    else:
-        screen.console.timer_acks.add(alert.key)
-        screen.console.tick_screens()
+    elif alert.officer_id:
         who = alert.officer_id
         again = (
             "it alerts again at twice the limit"
             if alert.level == 1
             else f"no more until {who}'s status changes"
         )
-        screen.say(f"Timer on {who} acknowledged; {again}.")
+        screen.run_command(
+            c.AcknowledgeTimer(officer=who), f"Timer on {who} acknowledged; {again}."
+        )
 
 
 def settle(screen: DeskActions, conflict: OpenConflict) -> None:
@@ -166,6 +166,11 @@ class AlertsScreen(DeskActions):
         if self.is_mounted:
             self._show()
         return False  # the board rings for a new alert
+
+    def conflicts_changed(self) -> None:
+        """The app read the open conflicts again."""
+        if self.is_mounted:
+            self._show()
 
     def _show(self) -> None:
         alerts = self.console.standing_alerts()

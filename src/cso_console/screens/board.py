@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from cso_console.domain.alerts import current_alerts
+from cso_console.domain.alerts import acked_timer_keys, current_alerts
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.model import Call, Officer
 from cso_console.screens.actions import DeskActions, call_bindings
@@ -184,12 +184,13 @@ class BoardScreen(DeskActions):
     def _alerts(self, now: datetime) -> bool:
         """Alerts from the calls on the queue and the officers on the board; True when one
         is new (ring once for it)."""
+        officers = self.query_one(OfficerBoard).officers.values()
         alerts = current_alerts(
             self.query_one(CallQueue).calls.values(),
-            self.query_one(OfficerBoard).officers.values(),
+            officers,
             self.desk.town,
             now,
-            self.console.timer_acks,
+            acked_timer_keys(officers),  # the journal's acknowledgements
         )
         return self.query_one(AlertsStrip).show(alerts)
 
