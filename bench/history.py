@@ -571,6 +571,9 @@ def _run(args: argparse.Namespace, town: Town, path: Path, tmp: Path | None) -> 
         ("rare type + beat", "type:SIGNAL beat:B1"),
         ("common text, one day", "barking from:2016-06-01 to:2016-06-01"),
         ("common text, rare type", "barking type:SIGNAL beat:B1"),
+        # a bare word that names a type: that text, or calls of that type
+        ("type word", "park"),
+        ("type word, two types", "dog"),
     ]
 
     def raw_open() -> list[Any]:

@@ -112,7 +112,9 @@ class TwoDesks(RuleBasedStateMachine):
             c.Schedule(call=year + "000001", until=self.clocks[i].now() + timedelta(hours=6)),
             c.ViewCaller(call=year + "000002"),
             c.ExportCallers(kind="calls", since="8h"),
-            c.SetOfficerStatus(officer="C14", status=OfficerStatus.BREAK),
+            c.ChangeShift(officer="C14", beat="B5", skills=("events",)),
+            c.SetOfficerStatus(officer="C14", status=OfficerStatus.BREAK, reason="lunch"),
+            c.AcknowledgeTimer(officer="C14"),  # on break past the limit by then
             c.SignOff(officer="C14"),
             c.ClearUnit(officer="C13", disposition="ADV"),
             c.SignOut(operator_id=f"op-{desk.desk_code}"),
@@ -122,7 +124,7 @@ class TwoDesks(RuleBasedStateMachine):
             c.RefusePin(operator=f"d-{desk.desk_code}"),
             c.DisableOperator(operator=f"d-{desk.desk_code}"),
         ]:
-            if isinstance(cmd, c.AcknowledgeAlert):  # only a late call has an alert
+            if isinstance(cmd, c.AcknowledgeAlert | c.AcknowledgeTimer):  # only when late
                 self.clocks[i].advance(seconds=3 * 3600)
             assert self._run(i, cmd), cmd
 
@@ -170,6 +172,18 @@ class TwoDesks(RuleBasedStateMachine):
             call = data.draw(st.sampled_from(calls))
             until = self.clocks[i].now() + timedelta(hours=1)
             self._run(i, c.Schedule(call=call, until=until))
+
+    @rule(i=st.integers(0, 1), o=st.sampled_from(OFFICERS), beat=st.sampled_from(["B1", "B5"]))
+    def shift(self, i: int, o: str, beat: str) -> None:
+        self._run(i, c.ChangeShift(officer=o, beat=beat))
+        self._run(i, c.AcknowledgeTimer(officer=o))
+
+    @rule(i=st.integers(0, 1))
+    def settle(self, i: int) -> None:
+        """A lead settles the oldest open conflict (the other desk hears of it later)."""
+        found = self.desks[i].open_conflicts()
+        if found:
+            self._run(i, c.SettleConflict(event_id=found[0].event_id, reason="seen"))
 
     @rule(i=st.integers(0, 1), on=st.booleans())
     def operator(self, i: int, on: bool) -> None:

@@ -120,13 +120,68 @@ def test_text_first_when_the_filters_meet_many_calls(
 ) -> None:
     from cso_console.store import search_index
 
-    monkeypatch.setattr(search_index, "FEW", 0)  # as if the filters met thousands
+    monkeypatch.setattr(search_index, "WALK", 0)  # as if the filters met thousands
     old = _receive(desk, "410 Elm Street", "BARK", narrative="a dog barking all night")
     clock.advance(hours=3)
     new = _receive(desk, "488 Elm Street", "BARK", narrative="barking again")
     assert _ids(desk.search("barking type:bark")) == [new, old]
     assert _ids(desk.search("barking last:1h")) == [new]
     assert _ids(desk.search("barking beat:B7")) == []
+
+
+def test_a_word_that_names_a_type_finds_that_type_or_that_text(
+    desk: Desk, clock: FixedClock
+) -> None:
+    parked = _receive(desk, "410 Elm Street", "PARK", narrative="blue van on the kerb")
+    clock.advance(minutes=5)
+    said = _receive(desk, "488 Elm Street", "NOISE", narrative="music from the park")
+    clock.advance(minutes=5)
+    dog = _receive(desk, "220 Main Street", "STRAY", narrative="brown, friendly")
+    assert _ids(desk.search("park")) == [said, parked]  # the type PARK, or the word
+    assert _ids(desk.search('"park"')) == [said]  # quoted: the text only
+    assert _ids(desk.search("noise")) == [said]
+    assert _ids(desk.search("park type:noise")) == [said]  # the type given wins
+    assert _ids(desk.search("dog")) == [dog]  # Stray dog: a word of the label
+    assert _ids(desk.search("park kerb")) == [parked]  # type PARK and the text kerb
+    assert _ids(desk.search("zebra")) == []
+    assert desk.execute(c.AddNote(call=dog, text="Ladder left on the verge")).ok
+    beat = desk.call(dog).beat_id  # type: ignore[union-attr]
+    assert beat
+    assert _ids(desk.search(f"ladder beat:{beat}")) == [dog]  # the text first
+    assert _ids(desk.search("ladder type:stray")) == [dog]  # the filters first: a note
+    assert _ids(desk.search("LADDER")) == [dog]  # the text first
+
+
+def test_the_filters_walk_gives_way_to_the_text_when_the_text_is_rare(
+    desk: Desk, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cso_console.store import search_index
+
+    monkeypatch.setattr(search_index, "WALK", 2)
+    monkeypatch.setattr(search_index, "STEP", 1)
+    old = _receive(desk, "410 Elm Street", "PARK", narrative="red car on the kerb")
+    for n in range(3):
+        clock.advance(minutes=5)
+        _receive(desk, f"{420 + 2 * n} Elm Street", "PARK", narrative="blue van")
+    assert _ids(desk.search("kerb type:park")) == [old]  # 4 calls > WALK, 0 of 1: text
+    assert len(desk.search("van type:park")) == 3
+
+
+def test_a_query_with_type_words_is_the_union_of_plain_queries(town: Town) -> None:
+    from datetime import UTC, datetime
+
+    from cso_console.domain.search import parse_query
+
+    q = parse_query("dog barking beat:B2", town, datetime(2026, 11, 21, tzinfo=UTC))
+    assert dict(q.word_types) == {"dog": {"STRAY", "BARK"}, "barking": {"BARK"}}
+    ways = {(w.type_codes, w.words) for w in q.alternatives()}
+    assert ways == {
+        (None, ("dog", "barking")),
+        (frozenset({"STRAY", "BARK"}), ("barking",)),
+        (frozenset({"BARK"}), ("dog",)),
+        (frozenset({"BARK"}), ()),
+    }
+    assert all(w.beat == "B2" and not w.word_types for w in q.alternatives())
 
 
 @pytest.mark.parametrize(
@@ -215,7 +270,7 @@ def test_schema_2_fixture_upgrades_to_4_with_history_and_search(tmp_path: Path, 
     try:
         assert desk.check().ok, desk.check().problems
         conn = sqlite3.connect(path)
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         calls = conn.execute("SELECT count(*) FROM calls").fetchone()[0]
         indexed = conn.execute("SELECT count(*) FROM call_text").fetchone()[0]
         keyed = conn.execute("SELECT count(*) FROM calls WHERE place_key != ''").fetchone()[0]

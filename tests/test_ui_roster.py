@@ -270,3 +270,43 @@ async def _roster_for_snapshot(pilot) -> None:
 
 def test_roster_snapshot(snap_compare, tmp_path):
     assert snap_compare(demo_app(tmp_path), run_before=_roster_for_snapshot, terminal_size=(80, 24))
+
+
+def test_a_lead_moves_an_officer_to_another_beat_and_the_row_says_why_out(tmp_path):
+    async def go():
+        app = fresh_app(tmp_path)
+        from cso_console.domain import commands as c
+
+        assert app.desk.execute(c.SignOn(officer="C14", beat="B3", skills=("animal",))).ok
+        assert app.desk.execute(c.SignOn(officer="C10")).ok
+        reason = "vehicle fault: flat tyre on the rear left, waiting for the garage truck"
+        assert app.desk.execute(
+            c.SetOfficerStatus(officer="C10", status=OfficerStatus.OUT_OF_SERVICE, reason=reason)
+        ).ok
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_roster(pilot)
+            text = row(app, "C10")
+            assert "(vehicle fault: flat" in text and len(text) <= 78  # cut to fit
+            roster(app).select_key("C14")
+            before = len(journal(app.desk))
+            await pilot.press("c")
+            await screen_is(pilot, PickerScreen)
+            assert app.screen.choices[0].value == "B3" and "(now)" in app.screen.choices[0].label
+            assert "Move C14" in app.screen.title_text
+            await pilot.press(*"B5", "enter")
+            await screen_is(pilot, TextPrompt)
+            await pilot.press("ctrl+u", *"+events", "enter")
+            await settle(pilot)
+            assert "C14 now works B5 (+events)." in message(app)
+            officer = app.desk.officer("C14")
+            assert (officer.beat_id, officer.shift_skills) == ("B5", ("events",))
+            assert officer.status is OfficerStatus.AVAILABLE  # never signed off
+            assert [t for t, _, _ in journal(app.desk)[before:]] == ["officer.shift_changed"]
+            await wait_until(pilot, lambda: " B5 " in row(app, "C14"), what="the row")
+            roster(app).select_key("C16")  # off duty: sign on instead
+            await pilot.press("c")
+            await wait_until(pilot, lambda: "not on duty" in message(app))
+            await pilot.press("escape")
+            await screen_is(pilot, BoardScreen)
+
+    asyncio.run(go())

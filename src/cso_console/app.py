@@ -41,12 +41,14 @@ from cso_console.desk import Changes, Desk, Outcome
 from cso_console.domain import commands as c
 from cso_console.domain.alerts import Alert
 from cso_console.domain.callnumber import short_number
+from cso_console.domain.conflicts import OpenConflict
 from cso_console.domain.events import Event
 from cso_console.domain.fold import Changed
-from cso_console.domain.model import Call, Officer
+from cso_console.domain.model import Call, Officer, OperatorRole
 from cso_console.errors import default_error_log, log_error, where
 from cso_console.paths import command_history_path
 from cso_console.session import Session
+from cso_console.widgets.alert_count import AlertCount
 from cso_console.widgets.alerts import AlertsStrip
 from cso_console.widgets.boards import CallQueue, OfficerBoard
 from cso_console.widgets.glyphs import glyph_filter
@@ -311,15 +313,16 @@ class ConsoleApp(Steady, App[int]):
         self._burst: list[Event] = []  # calls announced in the last few seconds
         self._burst_at = 0.0
         self._feed_error = ""
-        # Officer-timer alerts acknowledged here (their keys): the journal has no event for
-        # them; a late call's or a welfare alert's acknowledgement is an event.
-        self.timer_acks: set[str] = set()
         self._held_keys: list[events.Key] = []  # type-ahead: see _hold
         self._held_since = 0.0
         self._key_screens: weakref.WeakKeyDictionary[events.Key, Screen[Any]] = (
             weakref.WeakKeyDictionary()
         )
         self._unfocused: weakref.WeakKeyDictionary[Screen[Any], float] = weakref.WeakKeyDictionary()
+        # The open conflicts, for a lead only: read on the follower when the change feed
+        # says conflicts changed (never on the tick), shown beside the alerts.
+        self.conflicts: list[OpenConflict] = []
+        self._conflicts_seen: set[str] = set()
         self._unsubscribe = desk.subscribe(self._desk_changed)
 
     def get_line_filters(self) -> Sequence[LineFilter]:
@@ -343,6 +346,7 @@ class ConsoleApp(Steady, App[int]):
 
             self.push_screen(SignInScreen(self.preset_operator))
         self.set_interval(1.0, self._tick, name="tick")
+        self.refresh_conflicts()
         self.call_after_refresh(self.fit_terminal)
         if self.keymap_problems:
             self.call_after_refresh(self._keymap_said)
@@ -451,6 +455,7 @@ class ConsoleApp(Steady, App[int]):
         if isinstance(self.screen, SignInScreen | FirstRunScreen):
             self.pop_screen()
         self.tick_screens()
+        self.refresh_conflicts()
         self.say(words or f"{session.operator_id} signed in ({session.role_words}).")
 
     def locked(self) -> bool:
@@ -526,6 +531,7 @@ class ConsoleApp(Steady, App[int]):
         if isinstance(self.screen, LockScreen):
             self.pop_screen()
         self.tick_screens()
+        self.refresh_conflicts()
         if taken:
             self.say(f"{session.operator_id} took over the desk ({session.role_words}).")
 
@@ -534,6 +540,7 @@ class ConsoleApp(Steady, App[int]):
         from cso_console.screens.signin import SignInScreen
 
         self.session = None
+        self._show_conflicts([])
         while len(self.screen_stack) > 2:  # the default screen and the board stay
             self.pop_screen()
         self.push_screen(SignInScreen(operator_id, note=f"{operator_id} signed out."))
@@ -549,13 +556,33 @@ class ConsoleApp(Steady, App[int]):
             if tick is not None and screen.is_mounted:
                 tick(now)
 
-    def timer_acks_changed(self) -> None:
-        """An officer timer was acknowledged here: every board takes it, then the clocks."""
-        for screen in self.screen_stack:
-            changed = getattr(screen, "acks_changed", None)
-            if changed is not None and screen.is_mounted:
-                changed()
-        self.tick_screens()
+    def _is_lead(self) -> bool:
+        return self.session is not None and self.session.role is OperatorRole.LEAD
+
+    def refresh_conflicts(self) -> None:
+        """Read the open conflicts on the follower thread (a lead's); nobody else's."""
+        if self._is_lead():
+            self.read(self.desk.open_conflicts, self._show_conflicts)
+        else:
+            self._show_conflicts([])
+
+    def _show_conflicts(self, found: list[OpenConflict]) -> None:
+        found = found if self._is_lead() else []
+        new = {k.event_id for k in found} - self._conflicts_seen
+        self._conflicts_seen |= new
+        self.conflicts = found
+        for screen in self.screen_stack:  # only what shows them (no tick of every screen)
+            if not screen.is_mounted:
+                continue
+            for strip in screen.query(AlertsStrip):
+                strip.set_conflicts(len(found))
+            for count in screen.query(AlertCount):
+                count.refresh_count()
+            shown = getattr(screen, "conflicts_changed", None)
+            if shown is not None:
+                shown()
+        if new:
+            self.bell()  # once for each conflict, as for a new alert
 
     def _desk_changed(self, changed: Changed) -> None:
         """Called on whichever thread committed: only wakes the follower."""
@@ -601,6 +628,8 @@ class ConsoleApp(Steady, App[int]):
                 follow = getattr(screen, "follow", None)
                 if follow is not None and follow(message.changes, message.full):
                     ring = True
+            if message.full or message.changes.conflicts:
+                self.refresh_conflicts()
             if not message.full:  # after a rebuild ``received`` is every call ever taken
                 calls = message.changes.calls
                 self._arrived.extend(  # a call linked or transferred at once needs nobody

@@ -279,6 +279,9 @@ def _parser() -> argparse.ArgumentParser:
     from cso_console.cli_cmd import add_parser as add_cmd_parser
 
     add_cmd_parser(sub, db_opt, town_opt, _operator_id, epilog=EPILOG, formatter_class=fmt)
+    from cso_console.cli_conflicts import add_parser as add_conflicts_parser
+
+    add_conflicts_parser(sub, db_opt, town_opt, _operator_id, epilog=EPILOG, formatter_class=fmt)
     return p
 
 
@@ -649,6 +652,12 @@ def cmd_cmd(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    from cso_console.cli_conflicts import cmd_conflicts as run
+
+    return run(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -665,6 +674,7 @@ def main(argv: list[str] | None = None) -> int:
         "operator": cmd_operator,
         "cmd": cmd_cmd,
         "report": cmd_report,
+        "conflicts": cmd_conflicts,
     }.get(args.command or "run", cmd_run)
     try:
         return handler(args)

@@ -28,7 +28,15 @@ from typing import TYPE_CHECKING
 from cso_console import desk_operators
 from cso_console.domain.callnumber import format_call_number, short_number
 from cso_console.domain.clock import Clock, HybridLogicalClock, SystemClock
-from cso_console.domain.commands import Command, Context, ReceiveCall, RefusePin, decide
+from cso_console.domain.commands import (
+    Command,
+    Context,
+    ReceiveCall,
+    RefusePin,
+    SettleConflict,
+    decide,
+)
+from cso_console.domain.conflicts import OpenConflict
 from cso_console.domain.events import (
     Event,
     EventType,
@@ -299,6 +307,8 @@ class Desk:
                     return Outcome(True, f"already taken as {taken}", already=True, call_id=taken)
             calls = {ref: tx.resolve(ref, year) for ref in cmd.call_refs()}
             state = tx.load_state(calls.values(), cmd.officer_refs())
+            if isinstance(cmd, SettleConflict):
+                state.conflicts = tx.open_conflicts([cmd.event_id])
             for cid in calls.values():
                 if cid not in state.calls:
                     raise UnknownCall(f"There is no call {cid}.")
@@ -420,11 +430,12 @@ class Desk:
             officer_ids = {e.officer_id for e in new if e.officer_id}
             state = tx.load_state(call_ids, officer_ids)
             state.sources = tx.source_owners(_source_ids(new))
-            before = len(state.conflicts)
+            state.conflicts = tx.open_conflicts(_settled_ids(new))
+            before = {c.event_id for c in state.conflicts}
             changed = Changed()
             for e in new:
                 changed.merge(apply(state, e, strict=False))
-            conflicts = state.conflicts[before:]
+            conflicts = [c for c in state.conflicts if c.event_id not in before]
             tx.save(state, changed.call_ids, changed.officer_ids, last, conflicts=conflicts)
         else:
             changed, conflicts, n = self._refold(tx, new, last)
@@ -536,6 +547,10 @@ class Desk:
         except UnknownCall:
             return None
 
+    def open_conflicts(self) -> list[OpenConflict]:
+        """Events the fold refused that no lead has settled yet, oldest first."""
+        return self.store.open_conflicts()
+
     def call_events(self, call_id: str) -> list[Event]:
         return self.store.call_events(call_id)
 
@@ -597,14 +612,24 @@ class Desk:
         return self.store.officers_by_id(officer_ids)
 
 
-def _source_ids(events: list[Event]) -> list[str]:
+def _payload_ids(events: list[Event], kind: EventType, key: str) -> list[str]:
+    """The non-empty ``key`` of every ``kind`` event's payload."""
     out = []
     for e in events:
-        if e.type is EventType.CALL_RECEIVED:
-            src = e.payload.get("source_id")
-            if isinstance(src, str) and src:
-                out.append(src)
+        if e.type is kind:
+            value = e.payload.get(key)
+            if isinstance(value, str) and value:
+                out.append(value)
     return out
+
+
+def _source_ids(events: list[Event]) -> list[str]:
+    return _payload_ids(events, EventType.CALL_RECEIVED, "source_id")
+
+
+def _settled_ids(events: list[Event]) -> list[str]:
+    """The refused events that settlements among ``events`` name."""
+    return _payload_ids(events, EventType.CONFLICT_SETTLED, "event_id")
 
 
 __all__ = ["Changes", "Desk", "IngestReport", "Outcome", "StorageFull", "roster_events"]

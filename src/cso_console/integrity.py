@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cso_console.desk import Desk
-from cso_console.domain.events import Event
+from cso_console.domain.events import Event, EventType
 from cso_console.domain.fold import Changed, State, apply, fold
 from cso_console.store import SqliteStore, StoreError, rows, search_index
 from cso_console.store.sqlite import NEXT, WriteTx
@@ -178,8 +178,10 @@ def _rebuild(desk: Desk) -> CheckReport:
             later = _events(tx.cur, "WHERE seq > ? ORDER BY seq", (head,))
             later.sort(key=lambda e: e.order_key)
             seq = tx.head()[0]
-            if later and top is not None and later[0].order_key < top:
-                # One came out of order meanwhile: fold it all (rare; under the lock).
+            settles = any(e.type is EventType.CONFLICT_SETTLED for e in later)
+            if later and top is not None and (later[0].order_key < top or settles):
+                # One came out of order meanwhile, or a conflict was settled: fold it all
+                # (rare; under the lock).
                 state = fold(State(), events + later)
                 tx.drop_next()
                 tx.create_next()

@@ -22,7 +22,7 @@ then officer timers; inside a kind the most overdue first, then by key.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -32,6 +32,7 @@ from cso_console.domain.alerts import (
     _late,
     _timer,
     _welfare,
+    acked_timer_keys,
 )
 from cso_console.domain.model import Call, CallStatus, Officer, OfficerStatus
 from cso_console.domain.town import Town
@@ -67,9 +68,8 @@ class _Row:
 class AlertBook:
     """The standing alerts of the open calls and on-duty officers it is told about."""
 
-    def __init__(self, town: Town, acked: Collection[str] = ()) -> None:
+    def __init__(self, town: Town) -> None:
         self.town = town
-        self.acked = acked  # officer-timer keys acknowledged on this console
         self.calls: dict[str, Call] = {}
         self.officers: dict[str, Officer] = {}
         self._rows: dict[tuple[str, str], _Row] = {}  # ("c"|"o", id)
@@ -88,7 +88,7 @@ class AlertBook:
         """Start again from these rows (the board's first load, or a full reload). True
         when an alert stands that did not before."""
         before = {e.alert.key for e in self._entries.values()}
-        self.__init__(self.town, self.acked)  # type: ignore[misc]
+        self.__init__(self.town)  # type: ignore[misc]
         self.now = now
         self.update(calls, officers, now)
         self.new = any(e.alert.key not in before for e in self._entries.values())
@@ -126,15 +126,6 @@ class AlertBook:
             self._work_out("o", officer_id, now)
         new, self.new = self.new, before or self.new
         return new
-
-    def acks_changed(self) -> bool:
-        """The acknowledged timer keys changed: every officer's timer again."""
-        now = self.now
-        assert now is not None, "load() first"
-        self.new = False
-        for officer_id in list(self.officers):
-            self._work_out("o", officer_id, now)
-        return self.new
 
     def advance(self, now: datetime) -> bool:
         """Time moved on to ``now``: work out again only the rows whose deadline passed.
@@ -287,7 +278,8 @@ class AlertBook:
         upcoming = [t for t in (since + limit, since + 2 * limit) if t > now]
         timer = _timer(officer, self.town, now)
         entries = []
-        if timer is not None and timer[1].key not in self.acked:
+        # an acknowledgement is on the officer's row (the journal's): a row change
+        if timer is not None and timer[1].key not in acked_timer_keys([officer]):
             entries.append(_Entry(TIMER_GROUP, limit.total_seconds(), since, timer[1]))
         return entries, min(upcoming, default=None)
 

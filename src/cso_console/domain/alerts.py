@@ -153,13 +153,36 @@ def _timer(officer: Officer, town: Town, now: datetime) -> tuple[float, Alert] |
     else:
         what = f"out of service {mins} min"
     return share, Alert(
-        f"timer:{who}:{officer.status.value}:{officer.status_since.isoformat()}:{level}",
+        timer_key(who, officer.status, officer.status_since, level),
         AlertKind.TIMER,
         f"TIMER {who} {what} ({over})",
         officer.current_call_id if officer.status is OfficerStatus.DISPATCHED else None,
         who,
         level=level,
     )
+
+
+def timer_key(officer_id: str, status: OfficerStatus, since: datetime, level: int) -> str:
+    """The key of an officer-timer alert: one per status, its start and level."""
+    return f"timer:{officer_id}:{status.value}:{since.isoformat()}:{level}"
+
+
+def timer_alert(officer: Officer, town: Town, now: datetime) -> Alert | None:
+    """The officer's timer alert standing now, acknowledged or not (None: none)."""
+    found = _timer(officer, town, now)
+    return found[1] if found is not None else None
+
+
+def acked_timer_keys(officers: Iterable[Officer]) -> set[str]:
+    """The keys of the officer-timer alerts the journal says were acknowledged (each
+    officer's ``timer_acked`` level in their present status, and the levels under it):
+    what :func:`current_alerts` takes as ``acked``."""
+    return {
+        timer_key(o.officer_id, o.status, o.status_since, level)
+        for o in officers
+        if o.timer_acked and o.status_since is not None
+        for level in range(1, o.timer_acked + 1)
+    }
 
 
 def current_alerts(

@@ -15,7 +15,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from cso_console.domain.alerts import acked_level, late_level, sla_share
+from cso_console.domain.alerts import acked_level, late_level, sla_share, timer_alert
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.events import (
     AlertAcknowledged,
@@ -25,12 +25,14 @@ from cso_console.domain.events import (
     CallReceived,
     CallScheduled,
     CallTransferred,
+    ConflictSettled,
     Draft,
     DuplicateLinked,
     EventType,
     NoPayload,
     NoteAdded,
     OfficerReassigned,
+    OfficerShiftChanged,
     OfficerSignedOn,
     OfficerStatusChanged,
     OperatorDisabled,
@@ -38,6 +40,7 @@ from cso_console.domain.events import (
     OperatorPinSet,
     OperatorSignedIn,
     PriorityChanged,
+    TimerAcknowledged,
     UnitCleared,
     UnitDispatched,
     WithReason,
@@ -178,6 +181,17 @@ class SignOn(Command):
     skills: tuple[str, ...] = ()
 
 
+class ChangeShift(Command):
+    """Move an on-duty officer to another beat and/or set their skills for the rest of the
+    shift (beyond the roster's; replaces those given at sign-on), without signing them
+    off and on. ``beat`` None keeps theirs; ``skills`` None keeps theirs."""
+
+    lead_only: ClassVar[bool] = True
+    officer: CallSign
+    beat: str | None = None
+    skills: tuple[str, ...] | None = None
+
+
 class SignOff(Command):
     lead_only: ClassVar[bool] = True
     officer: CallSign
@@ -227,6 +241,14 @@ class AcknowledgeAlert(Command):
     past the target or past twice it (recorded as the event's level)."""
 
     call: str
+
+
+class AcknowledgeTimer(Command):
+    """The officer-timer alert standing on ``officer`` (dispatched but not en route, a
+    break or out of service too long) was seen: recorded at its level, so every desk
+    hears it; it alerts again at twice the limit, and afresh in the next status."""
+
+    officer: CallSign
 
 
 def _operator_name(v: str) -> str:
@@ -287,6 +309,16 @@ class RefusePin(Command):
     """A wrong PIN was given for ``operator`` at this desk."""
 
     operator: OperatorId
+
+
+class SettleConflict(Command):
+    """A lead settles the conflict over a refused event (its id, or the start of it as
+    the conflicts list shows it), with a reason. ``keep``: the journal stays as folded."""
+
+    lead_only: ClassVar[bool] = True
+    event_id: str = Field(min_length=4, max_length=100)
+    choice: Literal["keep"] = "keep"
+    reason: str = Field(min_length=1, max_length=500)
 
 
 @dataclass
@@ -650,14 +682,11 @@ def _enrolled(state: State, operator_id: str) -> Operator:
     return op
 
 
-def _sign_on(state: State, ctx: Context, cmd: SignOn) -> list[Draft]:
-    if cmd.beat and cmd.beat.upper() not in ctx.town.beat_by_id:
-        raise Refused(f"'{cmd.beat}' is not a beat.")
+def _shift_skills(ctx: Context, held: tuple[str, ...], typed: tuple[str, ...]) -> list[str]:
+    """Skill codes typed (``+animal``), checked against the town's, without those held."""
     known = {s.code.lower() for s in ctx.town.skills}
-    officer = state.officers.get(cmd.officer)
-    held = officer.skills if officer is not None else ()
     skills: list[str] = []
-    for raw in cmd.skills:
+    for raw in typed:
         code = raw.strip().lstrip("+").lower()
         if not code:
             continue
@@ -665,13 +694,45 @@ def _sign_on(state: State, ctx: Context, cmd: SignOn) -> list[Draft]:
             raise Refused(f"'{raw.strip()}' is not a skill (try {', '.join(sorted(known))}).")
         if code not in held and code not in skills:
             skills.append(code)
+    return skills
+
+
+def _beat(ctx: Context, beat: str | None) -> str | None:
+    if beat and beat.upper() not in ctx.town.beat_by_id:
+        raise Refused(f"'{beat}' is not a beat.")
+    return beat.upper() if beat else None
+
+
+def _sign_on(state: State, ctx: Context, cmd: SignOn) -> list[Draft]:
+    beat = _beat(ctx, cmd.beat)
+    officer = state.officers.get(cmd.officer)
+    skills = _shift_skills(ctx, officer.skills if officer is not None else (), cmd.skills)
     return [
         Draft(
             type=EventType.OFFICER_SIGNED_ON,
             officer_id=cmd.officer,
-            payload=OfficerSignedOn(
-                beat_id=cmd.beat.upper() if cmd.beat else None, skills=tuple(skills)
-            ),
+            payload=OfficerSignedOn(beat_id=beat, skills=tuple(skills)),
+        )
+    ]
+
+
+def _change_shift(state: State, ctx: Context, cmd: ChangeShift) -> list[Draft]:
+    officer = state.officers.get(cmd.officer)
+    if officer is None:
+        raise Refused(f"There is no officer {cmd.officer} on the roster.")
+    beat = _beat(ctx, cmd.beat) or officer.beat_id or officer.home_beat
+    if beat is None:
+        raise Refused(f"Give {cmd.officer} a beat.")
+    skills = (
+        officer.shift_skills
+        if cmd.skills is None
+        else tuple(_shift_skills(ctx, officer.skills, cmd.skills))
+    )
+    return [
+        Draft(
+            type=EventType.OFFICER_SHIFT_CHANGED,
+            officer_id=cmd.officer,
+            payload=OfficerShiftChanged(beat_id=beat, skills=skills),
         )
     ]
 
@@ -703,6 +764,50 @@ def _acknowledge_alert(state: State, ctx: Context, call_id: str) -> list[Draft]:
             type=EventType.ALERT_ACKNOWLEDGED,
             call_id=call_id,
             payload=AlertAcknowledged(level=level),
+        )
+    ]
+
+
+def _settle(state: State, ctx: Context, cmd: SettleConflict) -> list[Draft]:
+    """The desk has put the open conflicts whose event id starts with ``cmd.event_id``
+    into ``state.conflicts``."""
+    found = [c for c in state.conflicts if c.event_id.startswith(cmd.event_id)]
+    if not found:
+        raise Refused(f"There is no open conflict over event {cmd.event_id}.")
+    if len(found) > 1:
+        raise Refused(f"{len(found)} conflicts start with {cmd.event_id}: give more of the id.")
+    if not cmd.reason.strip():
+        raise Refused("Settling a conflict needs a reason.")
+    conflict = found[0]
+    return [
+        Draft(
+            type=EventType.CONFLICT_SETTLED,
+            call_id=conflict.call_id,
+            officer_id=conflict.officer_id,
+            payload=ConflictSettled(
+                event_id=conflict.event_id,
+                choice=cmd.choice,
+                reason=cmd.reason,
+                by=ctx.operator_id,
+            ),
+        )
+    ]
+
+
+def _acknowledge_timer(state: State, ctx: Context, officer_id: str) -> list[Draft]:
+    officer = state.officers.get(officer_id)
+    if officer is None:
+        raise Refused(f"There is no officer {officer_id} on the roster.")
+    alert = timer_alert(officer, ctx.town, ctx.now)
+    if alert is None:
+        raise Refused(f"{officer_id} has no timer alert to acknowledge.")
+    if officer.timer_acked >= alert.level:
+        raise Refused(f"The timer alert on {officer_id} is already acknowledged.")
+    return [
+        Draft(
+            type=EventType.TIMER_ACKNOWLEDGED,
+            officer_id=officer_id,
+            payload=TimerAcknowledged(level=alert.level),
         )
     ]
 
@@ -806,6 +911,8 @@ def _decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
             ]
         case SignOn():
             return _sign_on(state, ctx, cmd)
+        case ChangeShift():
+            return _change_shift(state, ctx, cmd)
         case SignOff():
             return [
                 Draft(
@@ -851,6 +958,8 @@ def _decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
             return _view_caller(state, c[cmd.call])
         case AcknowledgeAlert():
             return _acknowledge_alert(state, ctx, c[cmd.call])
+        case AcknowledgeTimer():
+            return _acknowledge_timer(state, ctx, cmd.officer)
         case SignIn():
             op = state.operators.get(cmd.operator_id)
             if op is not None and op.disabled:
@@ -880,4 +989,6 @@ def _decide(state: State, ctx: Context, cmd: Command) -> list[Draft]:
             ]
         case EnrollOperator() | SetPin() | DisableOperator() | RefusePin():
             return _operator_admin(state, ctx, cmd)
+        case SettleConflict():
+            return _settle(state, ctx, cmd)
     raise Refused(f"Unknown command {type(cmd).__name__}.")

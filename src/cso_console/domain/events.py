@@ -53,6 +53,13 @@ class EventType(StrEnum):
     UNIT_STACKED = "unit.stacked"
     # An export with caller details was asked for (by a signed-in lead, before any output).
     CALLERS_EXPORTED = "callers.exported"
+    # A lead looked at a conflict (an event the fold refused) and settled it, with a reason.
+    CONFLICT_SETTLED = "conflict.settled"
+    # A lead moved an on-duty officer to another beat or changed their shift skills.
+    OFFICER_SHIFT_CHANGED = "officer.shift_changed"
+    # An officer-timer alert (dispatched not en route, break or out of service too long)
+    # was seen: ``level`` 1 past the limit, 2 past twice it.
+    TIMER_ACKNOWLEDGED = "officer.timer_acknowledged"
 
 
 class _Payload(BaseModel):
@@ -166,6 +173,28 @@ class CallersExported(_Payload):
     since: str | None = Field(default=None, max_length=100)
 
 
+class OfficerShiftChanged(_Payload):
+    """The beat and the shift skills (beyond the roster's) the officer has from now."""
+
+    beat_id: str
+    skills: tuple[str, ...] = ()
+
+
+class TimerAcknowledged(_Payload):
+    level: int = Field(default=1, ge=1, le=2)
+
+
+class ConflictSettled(_Payload):
+    """A lead settled the conflict over the refused event ``event_id``. The one choice is
+    ``keep``: the journal stays as folded and the refused event is set aside (a lead who
+    wants otherwise acts with the usual verbs first: reassign, reopen ...)."""
+
+    event_id: str = Field(min_length=1, max_length=100)
+    choice: str = Field(default="keep", pattern="^keep$")
+    reason: str = Field(min_length=1, max_length=500)
+    by: str
+
+
 class OperatorSignedIn(_Payload):
     role: OperatorRole
 
@@ -227,6 +256,9 @@ PAYLOADS: dict[EventType, type[_Payload]] = {
     EventType.CALL_CORRECTED: CallCorrected,
     EventType.UNIT_STACKED: NoPayload,
     EventType.CALLERS_EXPORTED: CallersExported,
+    EventType.CONFLICT_SETTLED: ConflictSettled,
+    EventType.OFFICER_SHIFT_CHANGED: OfficerShiftChanged,
+    EventType.TIMER_ACKNOWLEDGED: TimerAcknowledged,
 }
 
 # Fields that identify a caller: kept out of default exports and off the board.

@@ -69,7 +69,9 @@ class State:
     calls: dict[str, Call] = field(default_factory=dict)
     officers: dict[str, Officer] = field(default_factory=dict)
     operators: dict[str, Operator] = field(default_factory=dict)
-    conflicts: list[Conflict] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)  # open: not settled yet
+    # refused event id -> its conflict, settled by a lead (``conflict.settled``)
+    settled: dict[str, Conflict] = field(default_factory=dict)
     # source id (of an intake line, another agency's record) -> the call that holds it
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -103,9 +105,12 @@ def _need_assignment(call: Call, officer: Officer) -> Assignment:
 
 
 def _set_officer(officer: Officer, status: OfficerStatus, event: Event) -> None:
+    """A new status starts its time again, without a reason or an acknowledged timer."""
     if officer.status is not status:
         officer.status = status
         officer.status_since = event.occurred_at
+        officer.status_reason = ""
+        officer.timer_acked = 0
 
 
 def _advance_call(call: Call, status: CallStatus, event: Event) -> None:
@@ -398,6 +403,27 @@ def _status_changed(state: State, e: Event, ch: Changed) -> None:
         }.get(status, "available")
         raise Refused(f"{officer.officer_id} is already {words}.")
     _set_officer(officer, status, e)
+    if status is not OfficerStatus.AVAILABLE:  # why on break, busy, out of service
+        officer.status_reason = e.data().reason.strip()
+    ch.officer_ids.add(officer.officer_id)
+
+
+def _shift_changed(state: State, e: Event, ch: Changed) -> None:
+    officer = _need_officer(state, e)
+    if officer.status is OfficerStatus.OFF_DUTY:
+        raise Refused(f"{officer.officer_id} is not signed on; sign them on instead.")
+    d = e.data()
+    skills = tuple(s for s in d.skills if s not in officer.skills)
+    if (d.beat_id, skills) == (officer.beat_id, officer.shift_skills):
+        raise Refused(f"{officer.officer_id} already works that beat with those skills.")
+    officer.beat_id, officer.shift_skills = d.beat_id, skills
+    ch.officer_ids.add(officer.officer_id)
+
+
+def _timer_acked(state: State, e: Event, ch: Changed) -> None:
+    """Covers the officer's present status only: a new status starts again at 0."""
+    officer = _need_officer(state, e)
+    officer.timer_acked = max(officer.timer_acked, e.data().level)
     ch.officer_ids.add(officer.officer_id)
 
 
@@ -425,6 +451,7 @@ def _reassigned(state: State, e: Event, ch: Changed) -> None:
     officer.calls_this_shift += 1
     officer.status = OfficerStatus.DISPATCHED
     officer.status_since = e.occurred_at
+    officer.timer_acked = 0  # a new dispatch: its own timer
     ch.call_ids |= {from_id, to_call.call_id}
     ch.officer_ids.add(officer.officer_id)
 
@@ -514,6 +541,18 @@ def _operator_out(state: State, e: Event, ch: Changed) -> None:
         op.signed_in = False
 
 
+def _conflict_settled(state: State, e: Event, ch: Changed) -> None:
+    """The conflict leaves the open list. The desk loads the conflicts a settlement names
+    into its partial state; a settlement folded before its conflict (or after it was
+    settled already) is refused, and so becomes a conflict of its own, for the lead."""
+    event_id = e.data().event_id
+    found = next((c for c in state.conflicts if c.event_id == event_id), None)
+    if found is None:
+        raise Refused(f"There is no open conflict over event {event_id[:8]}.")
+    state.conflicts.remove(found)
+    state.settled[event_id] = found
+
+
 _HANDLERS: dict[EventType, Any] = {
     EventType.CALL_RECEIVED: _received,
     EventType.UNIT_DISPATCHED: _dispatched,
@@ -545,6 +584,9 @@ _HANDLERS: dict[EventType, Any] = {
     EventType.OFFICER_ENROLLED: _enrolled,
     EventType.CALL_CORRECTED: _corrected,
     EventType.UNIT_STACKED: _stacked,
+    EventType.CONFLICT_SETTLED: _conflict_settled,
+    EventType.OFFICER_SHIFT_CHANGED: _shift_changed,
+    EventType.TIMER_ACKNOWLEDGED: _timer_acked,
 }
 
 

@@ -195,6 +195,10 @@ class Officer:
     signed_on_at: datetime | None = None
     queued_call_id: str | None = None  # stacked: dispatched to them when they clear
     shift_skills: tuple[str, ...] = ()  # added for this shift at sign-on, beyond ``skills``
+    status_reason: str = ""  # why on break, busy or out of service (as the operator said)
+    # The officer-timer alert level acknowledged in this status (0: none; back to 0 when
+    # the status changes): 1 covers the limit, 2 twice it.
+    timer_acked: int = 0
 
     @property
     def skills_now(self) -> tuple[str, ...]:

@@ -298,7 +298,7 @@ def shift_report(events: Iterable[Event], town: Town, period: Period, now: datet
     state = State()
     for e in kept:
         apply(state, e, strict=False)
-    refused = {c.event_id: c for c in state.conflicts}
+    refused = {c.event_id: c for c in [*state.conflicts, *state.settled.values()]}
 
     received = sorted(
         (c for c in state.calls.values() if period.start <= c.received_at < period.end),

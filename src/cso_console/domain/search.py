@@ -9,6 +9,9 @@
     from:2026-11-21 to:2026-11-22T08:00   received in that range (agency time)
     anything else               free text in the location, narrative and notes (3
                                 letters or more; "quoted words" as one phrase)
+    a word that names a type    that text, or calls of that type: ``park`` (the code
+                                PARK), ``dog`` (Stray dog, Barking dog) - the types
+                                whose code is the word or whose label has it as a word
 
 Caller name and phone are never searched. Parsing is pure: the store runs the query.
 """
@@ -16,7 +19,7 @@ Caller name and phone are never searched. Parsing is pure: the store runs the qu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -51,10 +54,28 @@ class CallQuery:
     since: datetime | None = None  # received at or after (UTC)
     until: datetime | None = None  # received before (UTC)
     words: tuple[str, ...] = field(default_factory=tuple)  # free text, each must match
+    # words (of ``words``) that name call types: each matches as text OR as those types
+    word_types: tuple[tuple[str, frozenset[str]], ...] = ()
 
     @property
     def empty(self) -> bool:
         return self == CallQuery()
+
+    def alternatives(self) -> list[CallQuery]:
+        """Plain queries (no ``word_types``) whose results together are this one's: for
+        each word that names types, once as text and once as a type filter (met with any
+        ``type:`` given). The store runs each and merges them newest first."""
+        out = [replace(self, word_types=())]
+        for word, codes in self.word_types:
+            more = []
+            for q in out:
+                have = q.type_codes if q.type_codes is not None else codes
+                both = have & codes
+                if both:
+                    rest = tuple(w for w in q.words if w != word)
+                    more.append(replace(q, type_codes=both, words=rest))
+            out += more
+        return out
 
 
 def _when(text: str, zone: ZoneInfo, end: bool) -> datetime:
@@ -84,6 +105,22 @@ def _types(town: Town, said: str) -> frozenset[str]:
     return frozenset(ct.code for ct in found)
 
 
+MAX_TYPE_WORDS = 2  # words read as types too (each doubles the queries run)
+
+
+def types_named(town: Town, word: str) -> frozenset[str]:
+    """The call types a bare word names: its code, or a whole word of its label
+    (``park`` PARK; ``dog`` STRAY and BARK); none for a phrase."""
+    w = word.lower()
+    if " " in w:
+        return frozenset()
+    return frozenset(
+        ct.code
+        for ct in town.call_types
+        if ct.code.lower() == w or w in re.split(r"[^a-z0-9]+", ct.label.lower())
+    )
+
+
 def parse_query(text: str, town: Town, now: datetime) -> CallQuery:
     """The query a search line says; ``ValueError`` with a sentence when it cannot be."""
     text = " ".join(text.split())
@@ -98,12 +135,14 @@ def parse_query(text: str, town: Town, now: datetime) -> CallQuery:
             pass
     kw: dict[str, object] = {}
     words: list[str] = []
+    quoted: set[str] = set()
     zone = town.zone
     for m in _TOKEN.finditer(text):
-        if m.group(1) is not None:  # a quoted phrase
+        if m.group(1) is not None:  # a quoted phrase: text only
             phrase = " ".join(m.group(1).split())
             if phrase:
                 words.append(phrase)
+                quoted.add(phrase)
             continue
         token = m.group(2)
         key, sep, value = token.partition(":")
@@ -152,7 +191,19 @@ def parse_query(text: str, town: Town, now: datetime) -> CallQuery:
         since=since,  # type: ignore[arg-type]
         until=kw.get("to"),  # type: ignore[arg-type]
         words=tuple(words),
+        word_types=_word_types(town, words, quoted),
     )
     if query.since and query.until and query.since >= query.until:
         raise ValueError("The time range ends before it starts.")
     return query
+
+
+def _word_types(
+    town: Town, words: list[str], quoted: set[str]
+) -> tuple[tuple[str, frozenset[str]], ...]:
+    out: list[tuple[str, frozenset[str]]] = []
+    for w in dict.fromkeys(words):
+        codes = types_named(town, w) if w not in quoted else frozenset()
+        if codes and len(out) < MAX_TYPE_WORDS:
+            out.append((w, codes))
+    return tuple(out)

@@ -1,9 +1,11 @@
 """The alerts list (`!`): every standing alert in the brief's order; acknowledge from here.
 
 The list is the board's: the board works the alerts out on its tick and whenever the
-journal changes, and this screen shows them. Enter opens the alert's call (or, for an
-officer with no call, selects the officer on the board); `x` acknowledges the selected
-alert; Esc goes back.
+journal changes, and this screen shows them. A shift lead also sees the open conflicts
+(events the fold refused), after the alerts, as the app last read them. Enter opens the
+alert's call (or, for an officer with no call, selects the officer on the board); `x`
+acknowledges the selected alert, or settles the selected conflict with a reason; Esc
+goes back.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from textual.widgets import Static
 from cso_console.domain import commands as c
 from cso_console.domain.alerts import Alert, AlertKind
 from cso_console.domain.callnumber import short_number
+from cso_console.domain.conflicts import LABEL as CONFLICT
+from cso_console.domain.conflicts import OpenConflict
 from cso_console.screens.actions import DeskActions
 from cso_console.widgets.boards import OfficerBoard
 from cso_console.widgets.format import fit
@@ -30,8 +34,8 @@ if TYPE_CHECKING:
 
 
 def acknowledge(screen: DeskActions, alert: Alert) -> None:
-    """Acknowledge one alert: a welfare check or a late call as a journal event, an officer
-    timer on this console (it alerts again at twice its limit)."""
+    """Acknowledge one alert as a journal event: a welfare check, a late call, an officer
+    timer (which alerts again at twice its limit)."""
     if alert.kind is AlertKind.WELFARE and alert.officer_id and alert.call_id:
         screen.run_command(
             c.AcknowledgeWelfare(officer=alert.officer_id, call=alert.call_id),
@@ -43,42 +47,58 @@ def acknowledge(screen: DeskActions, alert: Alert) -> None:
             c.AcknowledgeAlert(call=alert.call_id),
             f"Late alert on call {short_number(alert.call_id)}{twice} acknowledged.",
         )
-    else:
-        screen.console.timer_acks.add(alert.key)
-        screen.console.timer_acks_changed()
+    elif alert.officer_id:
         who = alert.officer_id
         again = (
             "it alerts again at twice the limit"
             if alert.level == 1
             else f"no more until {who}'s status changes"
         )
-        screen.say(f"Timer on {who} acknowledged; {again}.")
+        screen.run_command(
+            c.AcknowledgeTimer(officer=who), f"Timer on {who} acknowledged; {again}."
+        )
+
+
+def settle(screen: DeskActions, conflict: OpenConflict) -> None:
+    """Ask why, then settle the conflict (``keep``: the journal stays as folded)."""
+    from cso_console.screens.call_verbs import ask_reason
+
+    def because(reason: str) -> None:
+        screen.run_command(
+            c.SettleConflict(event_id=conflict.event_id, reason=reason),
+            f"Conflict over event {conflict.short_id} settled: the journal stays as it is.",
+        )
+
+    ask_reason(screen, f"Why settle the conflict over event {conflict.short_id}?", because)
 
 
 class AlertList(RowList):
-    """One row per standing alert: its kind, then what it says."""
+    """One row per standing alert: its kind, then what it says; then the open conflicts."""
 
     HEADER = f"  {fit('KIND', 8)} ALERT"
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.alerts: dict[str, Alert] = {}
+        self.alerts: dict[str, Alert | OpenConflict] = {}
 
-    def set_alerts(self, alerts: list[Alert]) -> None:
-        keys = [a.key for a in alerts]
-        if keys == self.keys and all(self.alerts.get(a.key) == a for a in alerts):
+    def set_alerts(self, alerts: list[Alert], conflicts: list[OpenConflict] | None = None) -> None:
+        rows: dict[str, Alert | OpenConflict] = {a.key: a for a in alerts}
+        rows |= {f"conflict:{k.event_id}": k for k in conflicts or ()}
+        if list(rows) == self.keys and rows == self.alerts:
             return
-        self.alerts = {a.key: a for a in alerts}
-        self.set_keys(keys)
+        self.alerts = rows
+        self.set_keys(list(rows))
 
     @property
-    def selected(self) -> Alert | None:
+    def selected(self) -> Alert | OpenConflict | None:
         key = self.selected_key
         return self.alerts.get(key) if key is not None else None
 
     def render_row(self, key: str) -> tuple[str, str | None]:
         a = self.alerts[key]
         width = max(10, self.scrollable_content_region.width - 12)
+        if isinstance(a, OpenConflict):
+            return f"  {fit(CONFLICT, 8)} {fit(f'{a.short_id} {a.text()}', width)}", None
         text = a.text.removeprefix(a.label).lstrip()
         return f"  {fit(a.label, 8)} {fit(text, width)}", "rowlist--red"
 
@@ -120,7 +140,7 @@ class AlertsScreen(DeskActions):
     BINDINGS = [
         Binding("escape", "back", "Back", id="nav.back"),
         Binding("enter", "open", "Open call (or officer)", id="call.open"),
-        Binding("x", "acknowledge", "Ack alert", id="alert.acknowledge"),
+        Binding("x", "acknowledge", "Ack alert / settle conflict", id="alert.acknowledge"),
         Binding("question_mark,f1", "help", "Help", id="nav.help"),
     ]
 
@@ -133,7 +153,7 @@ class AlertsScreen(DeskActions):
         yield AlertList(id="list")
         yield MessageLine(id="message")
         yield KeyHints(
-            ("alert.acknowledge", "acknowledge"),
+            ("alert.acknowledge", "ack/settle"),
             ("call.open", "open"),
             (("nav.down", "nav.up"), "move"),
             ("nav.back", "back"),
@@ -152,17 +172,26 @@ class AlertsScreen(DeskActions):
             self._show()
         return False  # the board rings for a new alert
 
+    def conflicts_changed(self) -> None:
+        """The app read the open conflicts again."""
+        if self.is_mounted:
+            self._show()
+
     def _show(self) -> None:
         alerts = self.console.standing_alerts()
-        self.query_one("#title", Static).update(
+        conflicts = self.console.conflicts
+        title = (
             f"ALERTS: {len(alerts)} standing, most urgent first"
             if alerts
             else "ALERTS: none standing"
         )
-        self.query_one(AlertList).set_alerts(alerts)
+        if conflicts:
+            title += f"; {len(conflicts)} conflict{'s' if len(conflicts) > 1 else ''} to settle"
+        self.query_one("#title", Static).update(title)
+        self.query_one(AlertList).set_alerts(alerts, conflicts)
 
     @property
-    def selected(self) -> Alert | None:
+    def selected(self) -> Alert | OpenConflict | None:
         return self.query_one(AlertList).selected
 
     # actions ----------------------------------------------------------------
@@ -175,6 +204,9 @@ class AlertsScreen(DeskActions):
         if alert is None:
             self.say("No alert to acknowledge.")
             return
+        if isinstance(alert, OpenConflict):
+            settle(self, alert)
+            return
         acknowledge(self, alert)
 
     def action_open(self) -> None:
@@ -183,6 +215,9 @@ class AlertsScreen(DeskActions):
         alert = self.selected
         if alert is None:
             self.say("No alert selected.")
+            return
+        if isinstance(alert, OpenConflict) and not (alert.call_id or alert.officer_id):
+            self.say("This conflict is about no call or officer: x settles it.")
             return
         if alert.call_id is not None:
             known = self.console.known_calls().get(alert.call_id)

@@ -163,7 +163,7 @@ class BoardScreen(DeskActions):
 
     def alert_book(self) -> AlertBook:
         if self.book is None:
-            self.book = AlertBook(self.desk.town, self.console.timer_acks)
+            self.book = AlertBook(self.desk.town)
         return self.book
 
     def follow(self, changes: Feed, full: bool) -> bool:
@@ -219,11 +219,6 @@ class BoardScreen(DeskActions):
         self.query_one(AlertsStrip).show(book, now)
         if new:
             self.app.bell()
-
-    def acks_changed(self) -> None:
-        """An officer timer was acknowledged on this console: its alert goes."""
-        self.alert_book().acks_changed()
-        self.query_one(AlertsStrip).show(self.alert_book(), self.desk.now())
 
     # targets ----------------------------------------------------------------
 

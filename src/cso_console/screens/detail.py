@@ -116,6 +116,17 @@ def describe(e: Event) -> str:
         ),
         EventType.OPERATOR_PIN_SET: lambda: f"PIN of {e.operator_id} set by {p.get('by')}",
         EventType.OPERATOR_DISABLED: lambda: f"operator {e.operator_id} disabled",
+        EventType.OFFICER_SHIFT_CHANGED: lambda: (
+            f"{who} now in {p.get('beat_id')}"
+            + (f" (+{' +'.join(p['skills'])})" if p.get("skills") else "")
+        ),
+        EventType.TIMER_ACKNOWLEDGED: lambda: (
+            f"timer on {who} acknowledged" + (" (twice the limit)" if p.get("level") == 2 else "")
+        ),
+        EventType.CONFLICT_SETTLED: lambda: (
+            f"conflict over event {str(p.get('event_id', ''))[:8]} settled "
+            f"({p.get('choice')}) by {p.get('by')}: {p.get('reason')}"
+        ),
         EventType.OPERATOR_PIN_REFUSED: lambda: f"wrong PIN for {e.operator_id}",
     }
     return words.get(e.type, lambda: str(e.type.value))()

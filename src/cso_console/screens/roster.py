@@ -1,14 +1,16 @@
-"""The roster (`R` / F5): the shift's officers, their status and time in it; sign on and
-off, break, busy, out of service, back in service.
+"""The roster (`R` / F5): the shift's officers, their status (and why) and time in it;
+sign on and off, change an officer's beat and shift skills, break, busy, out of service,
+back in service.
 
 The list is every officer of the town's roster (the officer.enrolled events the desk took
 from the town files): those on duty first, then those off duty. Adding an officer to the
 shift is signing on one of the roster's officers not on duty (`+` picks them from a list);
 who is on the roster at all is the town files' business, not the console's.
 
-Signing on and off is a shift lead's (the desk refuses it to a desk operator and writes
-nothing; the screen asks the desk for the role first, so nobody fills in a beat to be told
-no); officer status is any operator's. The screen holds its own copy of the officers and
+Signing on and off, and changing an on-duty officer's beat or skills, is a shift lead's
+(the desk refuses it to a desk operator and writes nothing; the screen asks the desk for
+the role first, so nobody fills in a beat to be told no); officer status is any
+operator's. The screen holds its own copy of the officers and
 follows the journal's change feed: no database read while a key is handled.
 """
 
@@ -36,7 +38,7 @@ from cso_console.widgets.rowlist import RowList
 if TYPE_CHECKING:
     from cso_console.app import Feed
 
-LEAD_ONLY = "Only a shift lead can sign officers on or off; sign in as a lead to do it."
+LEAD_ONLY = "Only a shift lead can sign officers on or off or change their beat."
 
 ROSTER_NOTES = """
 Every officer of the town's roster: on duty first, then
@@ -47,13 +49,17 @@ UNIT    call sign            STATUS  AVAILABLE, BUSY,
 BEAT    the beat they work this shift (home beat when
         off duty)
 TIME    in this status: 4:05 min:s, 3h05, 2d04 days
-SKILLS  their skills; +skill = added for this shift
+SKILLS  why on break, busy or out of service (in
+        parentheses), then their skills; +skill = added
+        for this shift
 
 Sign on (o, or + to pick from the officers off duty)
 asks the beat (their home beat first) and any skills for
 the shift; sign on and off are for a shift lead. Break
 and busy take a reason if you give one; out of service
-needs one. a puts an officer back in service.
+needs one. a puts an officer back in service. c changes
+the beat and the shift skills of an officer on duty
+without signing them off and on (a shift lead).
 """
 
 
@@ -64,6 +70,12 @@ def on_duty(o: Officer) -> bool:
 def skills_text(o: Officer) -> str:
     """The skills added for the shift first (``+animal``), then the roster's."""
     return " ".join([*(f"+{s}" for s in o.shift_skills), *o.skills])
+
+
+def reason_and_skills(o: Officer) -> str:
+    """``(vehicle fault) +animal parking``: why, when the status has a reason."""
+    reason = f"({o.status_reason}) " if o.status_reason and on_duty(o) else ""
+    return reason + skills_text(o)
 
 
 def typed_skills(text: str) -> tuple[str, ...]:
@@ -115,7 +127,7 @@ class RosterList(RowList):
             f"  {fit(o.officer_id, 5)} {fit(o.name, 18)} "
             f"{fit(status_word(o.status), OFFICER_STATUS_CELLS)} "
             f"{fit(o.beat_id or o.home_beat or '--', 4)} {fit(since, 6, right=True)} "
-            f"{fit(skills_text(o), width)}"
+            f"{fit(reason_and_skills(o), width)}"
         )
         return text, None
 
@@ -136,6 +148,7 @@ class RosterScreen(DeskActions):
         Binding("o", "sign_on", "Sign on (lead)", id="officer.sign_on"),
         Binding("plus,insert", "add", "Add an officer to the shift (lead)", id="officer.add"),
         Binding("f", "sign_off", "Sign off (lead)", id="officer.sign_off"),
+        Binding("c", "change", "Change beat/skills (lead)", id="officer.change_shift"),
         Binding("a", "available", "Available (back in service)", id="officer.available"),
         Binding("b", "break", "Break", id="officer.break"),
         Binding("u", "busy", "Busy", id="officer.busy"),
@@ -156,6 +169,7 @@ class RosterScreen(DeskActions):
             ("officer.sign_on", "on"),
             ("officer.add", "add"),
             ("officer.sign_off", "off"),
+            ("officer.change_shift", "beat"),
             ("officer.available", "avail"),
             ("officer.break", "break"),
             ("officer.busy", "busy"),
@@ -276,44 +290,70 @@ class RosterScreen(DeskActions):
             PickerScreen("Add an officer to the shift: who (off duty)", choices), chosen
         )
 
-    def _ask_beat(self, officer: Officer) -> None:
+    def action_change(self) -> None:
+        officer = self.target_officer()
+        if officer is None:
+            self.say("Select an officer first.", error=True)
+            return
+        if not on_duty(officer):
+            self.say(f"{officer.officer_id} is not on duty; o signs them on.", error=True)
+            return
+        self._as_lead(lambda: self._ask_beat(officer, change=True))
+
+    def _ask_beat(self, officer: Officer, change: bool = False) -> None:
         town = self.desk.town
-        beats = sorted(town.beats, key=lambda b: b.id != officer.home_beat)  # home first
+        first = (officer.beat_id if change else None) or officer.home_beat
+        beats = sorted(town.beats, key=lambda b: b.id != first)  # theirs first
         choices = [
             Choice(
                 b.id,
-                f"{fit(b.id, 4)} {b.name}" + ("  (home beat)" if b.id == officer.home_beat else ""),
+                f"{fit(b.id, 4)} {b.name}"
+                + ("  (home beat)" if b.id == officer.home_beat else "")
+                + ("  (now)" if change and b.id == officer.beat_id else ""),
             )
             for b in beats
         ]
 
         def chosen(beat: str | None) -> None:
             if beat:
-                self._ask_skills(officer, beat)
+                self._ask_skills(officer, beat, change)
 
+        doing = "move" if change else "sign"
+        where = "to" if change else "on:"
         self.app.push_screen(
-            PickerScreen(f"Sign {officer.officer_id} {officer.name} on: beat", choices), chosen
-        )
+            PickerScreen(f"{doing.capitalize()} {officer.officer_id} {officer.name} {where} beat",
+                         choices),
+            chosen,
+        )  # fmt: skip
 
-    def _ask_skills(self, officer: Officer, beat: str) -> None:
+    def _ask_skills(self, officer: Officer, beat: str, change: bool = False) -> None:
         own = " ".join(officer.skills) or "none"
+        oid = officer.officer_id
 
         def typed(text: str | None) -> None:
-            if text is None:  # Esc: no sign-on
-                self.say(f"{officer.officer_id} not signed on.")
+            if text is None:  # Esc: nothing changes
+                self.say(f"{oid} {'not changed' if change else 'not signed on'}.")
                 return
             skills = typed_skills(text)
             extra = f" (+{' +'.join(skills)})" if skills else ""
+            if change:
+                self.run_command(
+                    c.ChangeShift(officer=oid, beat=beat, skills=skills),
+                    f"{oid} now works {beat}{extra}.",
+                )
+                return
             self.run_command(
-                c.SignOn(officer=officer.officer_id, beat=beat, skills=skills),
-                f"{officer.officer_id} signed on in {beat}{extra}.",
+                c.SignOn(officer=oid, beat=beat, skills=skills),
+                f"{oid} signed on in {beat}{extra}.",
             )
 
+        now = " ".join(f"+{s}" for s in officer.shift_skills) if change else ""
         self.app.push_screen(
             TextPrompt(
-                f"Skills for {officer.officer_id} this shift beyond their own ({own}); "
+                f"Skills for {oid} this shift beyond their own ({own}); "
                 "codes with spaces between, Enter for none",
                 required=False,
+                value=now,
             ),
             typed,
         )

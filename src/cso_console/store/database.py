@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 APPLICATION_ID = 0x43534F43  # "CSOC"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SQLITE_HEADER = b"SQLite format 3\x00"
 SQLITE_FULL = 13
 BUSY_TIMEOUT_MS = 5000
@@ -224,6 +224,10 @@ _ADDED_IN_4 = {
 }
 
 
+# Added in schema 5: an officer's status reason and acknowledged timer level.
+_ADDED_IN_5 = {"officers": {"status_reason", "timer_acked"}}
+
+
 def check_tables(conn: sqlite3.Connection, path: Path, migrating: bool = False) -> None:
     """Refuse (without writing) a file whose tables are not ours: every table a reader or
     writer uses, with every column it reads, must be there (as a table, not a view).
@@ -238,7 +242,7 @@ def check_tables(conn: sqlite3.Connection, path: Path, migrating: bool = False) 
     expected["operators"] |= set(rows.OPERATOR_COLUMNS)
     expected["conflicts"] |= {"event_id", "call_id", "officer_id", "reason", "changed_seq"}
     if migrating:
-        for table, added in (*_ADDED_IN_3.items(), *_ADDED_IN_4.items()):
+        for table, added in (*_ADDED_IN_3.items(), *_ADDED_IN_4.items(), *_ADDED_IN_5.items()):
             expected[table] -= added
         expected = {name: cols for name, cols in expected.items() if cols}
     try:
@@ -380,6 +384,24 @@ def _migrate_4(conn: sqlite3.Connection) -> None:
     search_index.fill(conn)
 
 
+def _migrate_5(conn: sqlite3.Connection) -> None:
+    """Schema 4 -> 5: officers keep why they are on break, busy or out of service (the
+    reason of the status change that put them there), and the officer-timer alert level
+    acknowledged (none before: there was no event for it)."""
+    for column in (
+        "status_reason TEXT NOT NULL DEFAULT ''",
+        "timer_acked INTEGER NOT NULL DEFAULT 0",
+    ):
+        conn.execute(f"ALTER TABLE officers ADD COLUMN {column}")
+    conn.execute(
+        "UPDATE officers SET status_reason = coalesce((SELECT "
+        "trim(json_extract(payload, '$.reason')) FROM journal "
+        "WHERE journal.officer_id = officers.officer_id AND "
+        "type = 'officer.status_changed' ORDER BY hlc DESC, desk_id DESC, desk_seq DESC "
+        "LIMIT 1), '') WHERE status IN ('BREAK', 'BUSY', 'OUT_OF_SERVICE')"
+    )
+
+
 def prepare(path: Path, desk_code: str | None, extra_pragmas: dict[str, int] | None) -> str:
     """Create or upgrade the file at ``path``; returns the desk code it belongs to."""
     state = inspect_file(path)
@@ -409,7 +431,9 @@ def prepare(path: Path, desk_code: str | None, extra_pragmas: dict[str, int] | N
             check_tables(conn, path, migrating=True)
             if current < 3:
                 _migrate_3(conn)
-            _migrate_4(conn)
+            if current < 4:
+                _migrate_4(conn)
+            _migrate_5(conn)
         else:
             check_tables(conn, path)
         if current < SCHEMA_VERSION:

@@ -155,7 +155,8 @@ def assignment_from_row(r: tuple[Any, ...]) -> Assignment:
 
 OFFICER_COLUMNS = (
     "officer_id", "name", "skills", "home_beat", "status", "status_since", "beat_id",
-    "current_call_id", "calls_this_shift", "signed_on_at", "queued_call_id", "changed_seq",
+    "current_call_id", "calls_this_shift", "signed_on_at", "queued_call_id", "status_reason",
+    "timer_acked", "changed_seq",
 )  # fmt: skip
 
 
@@ -180,7 +181,7 @@ def officer_row(o: Officer, changed_seq: int = 0) -> tuple[Any, ...]:
     return (
         o.officer_id, o.name, _skills_cell(o), o.home_beat, o.status.value,
         t(o.status_since), o.beat_id, o.current_call_id, o.calls_this_shift,
-        t(o.signed_on_at), o.queued_call_id, changed_seq,
+        t(o.signed_on_at), o.queued_call_id, o.status_reason, o.timer_acked, changed_seq,
     )  # fmt: skip
 
 
@@ -190,7 +191,7 @@ def officer_from_row(r: tuple[Any, ...]) -> Officer:
         officer_id=r[0], name=r[1], skills=own, home_beat=r[3], status=OfficerStatus(r[4]),
         status_since=d(r[5]), beat_id=r[6], current_call_id=r[7], calls_this_shift=r[8],
         signed_on_at=d(r[9]), shift_skills=shift,
-        queued_call_id=r[10],
+        queued_call_id=r[10], status_reason=r[11] or "", timer_acked=r[12] or 0,
     )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -169,44 +170,105 @@ def search_lines(
     cur: sqlite3.Cursor, q: CallQuery, limit: int, call_id: str | None = None
 ) -> list[CallLine]:
     """The newest calls (at most ``limit``) that meet every part of ``q`` (``call_id``:
-    the one call a number named)."""
+    the one call a number named). A word that names a call type matches as text or as
+    that type, and a few types are looked up one by one (each walks its own index newest
+    first, where ``type_code IN (...)`` would sort them all): each way is one plain
+    query, and their results are merged."""
+    ways = [one for way in q.alternatives() for one in _one_type_each(way)]
+    if len(ways) == 1:
+        return _plain_lines(cur, ways[0], limit, call_id)
+    found: dict[str, CallLine] = {}
+    for way in ways:
+        for line in _plain_lines(cur, way, limit, call_id):
+            found.setdefault(line.call_id, line)
+    return _newest(found.values(), limit)
+
+
+SPLIT_TYPES = 4  # at most this many types are looked up one by one
+
+
+def _one_type_each(q: CallQuery) -> list[CallQuery]:
+    codes = q.type_codes
+    if codes is None or len(codes) <= 1 or len(codes) > SPLIT_TYPES:
+        return [q]
+    return [replace(q, type_codes=frozenset({code})) for code in sorted(codes)]
+
+
+def _newest(lines: Iterable[CallLine], limit: int) -> list[CallLine]:
+    return sorted(lines, key=lambda x: (x.received_at, x.call_id), reverse=True)[:limit]
+
+
+def _plain_lines(
+    cur: sqlite3.Cursor, q: CallQuery, limit: int, call_id: str | None = None
+) -> list[CallLine]:
     if q.words and call_id is None:
-        found = _few_with_text(cur, q, limit)
+        found = _filters_first(cur, q, limit)
         if found is not None:
             return found
     sql, params = search_sql(q, limit, call_id)
-    lines = [_line(r) for r in cur.execute(sql, params)]
-    lines.sort(key=lambda x: (x.received_at, x.call_id), reverse=True)
-    return lines
+    return _newest((_line(r) for r in cur.execute(sql, params)), limit)
 
 
-FEW = 500  # filters that leave at most this many calls are met before the text
+WALK = 1500  # calls that meet the filters, newest first, checked for the text at most
+STEP = 200  # checked at a time; after each, the walk goes on only if it looks worth it
 
 
-def _few_with_text(cur: sqlite3.Cursor, q: CallQuery, limit: int) -> list[CallLine] | None:
-    """Text with filters that few calls meet (a day, a rare type in a beat): those calls
-    first (an index walk of at most FEW rows), then the text's matches among their rowids
-    (one FTS5 range), rather than every match of a common word checked in turn. None
-    when the filters meet more calls than that (the text goes first then)."""
+def _filters_first(cur: sqlite3.Cursor, q: CallQuery, limit: int) -> list[CallLine] | None:
+    """Text with a type or a time range (a rare type in a beat, a day): the calls that
+    meet the filters, newest first along their index, each checked for the text as the
+    trigram index would (every word a part of the location, the narrative or the notes,
+    any case) until ``limit`` are found: rather than every match of a common word checked
+    in turn. None (the text goes first then) when more than WALK calls meet the filters
+    and the text is too rare among them to find ``limit`` in WALK."""
+    if q.type_codes is None and q.since is None and q.until is None:
+        return None  # a beat or a status alone is met by too many calls to walk them
     where, params = _where(q)
-    if not where:
-        return None
-    sql = f"SELECT c.rowid FROM calls c WHERE {' AND '.join(where)} LIMIT ?"
-    rowids = [r[0] for r in cur.execute(sql, (*params, FEW + 1))]
-    if len(rowids) > FEW:
-        return None
-    if not rowids:
-        return []
-    q_text = f"SELECT rowid FROM {TEXT} WHERE {TEXT} MATCH ? AND rowid BETWEEN ? AND ?"
-    hits = {r[0] for r in cur.execute(q_text, (_match(q.words), min(rowids), max(rowids)))}
-    chosen = [r for r in rowids if r in hits]
-    lines: list[CallLine] = []
-    for i in range(0, len(chosen), 500):
-        part = chosen[i : i + 500]
+    cond = " AND ".join(where)
+    count = f"SELECT count(*) FROM (SELECT 1 FROM calls c WHERE {cond} LIMIT ?)"
+    many = cur.execute(count, (*params, WALK + 1)).fetchone()[0] > WALK
+    words = [w.casefold() for w in q.words]
+    sql = (
+        f"SELECT c.rowid, c.location, c.narrative, c.note_count FROM calls c WHERE {cond} "
+        "ORDER BY c.received_at DESC"
+    )
+    rows = cur.execute(sql, params).fetchmany
+    hits: list[int] = []
+    checked = 0
+    while len(hits) < limit:
+        batch = rows(STEP)
+        if not batch:
+            break  # every call that meets the filters was checked
+        checked += len(batch)
+        hits += _with_text(cur, batch, words)
+        if many and (checked >= WALK or len(hits) * WALK < limit * checked):
+            return None  # at this rate, WALK calls would not hold ``limit``
+    lines = []
+    for i in range(0, len(hits), 500):
+        part = hits[i : i + 500]
         sql = f"SELECT {_LINE} FROM calls c WHERE c.rowid IN ({', '.join('?' * len(part))})"
         lines += [_line(r) for r in cur.execute(sql, part)]
-    lines.sort(key=lambda x: (x.received_at, x.call_id), reverse=True)
-    return lines[:limit]
+    return _newest(lines, limit)
+
+
+def _with_text(cur: sqlite3.Cursor, rows: list[Any], words: list[str]) -> list[int]:
+    """The rowids of the rows (rowid, location, narrative, note count) whose texts hold
+    every word (a call with notes: read from the text index when needed)."""
+    out: list[int] = []
+    notes_needed: dict[int, tuple[str, ...]] = {}
+    for rowid, location, narrative, notes in rows:
+        texts: tuple[str, ...] = (location.casefold(), (narrative or "").casefold())
+        if all(w in texts[0] or w in texts[1] for w in words):
+            out.append(rowid)
+        elif notes:  # a note may hold what is missing
+            notes_needed[rowid] = texts
+    if notes_needed:
+        ids = list(notes_needed)
+        q = f"SELECT rowid, notes FROM {TEXT} WHERE rowid IN ({', '.join('?' * len(ids))})"
+        for rowid, notes in cur.execute(q, ids):
+            texts = (*notes_needed[rowid], (notes or "").casefold())
+            if all(any(w in t for t in texts) for w in words):
+                out.append(rowid)
+    return out
 
 
 def _where(q: CallQuery) -> tuple[list[str], list[Any]]:

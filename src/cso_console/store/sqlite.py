@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cso_console.domain.callnumber import CallRef, parse_call_ref
+from cso_console.domain.conflicts import OpenConflict
 from cso_console.domain.events import Event
 from cso_console.domain.fold import Conflict, State
 from cso_console.domain.model import Call, Officer, Operator
@@ -410,6 +411,18 @@ class WriteTx:
     def all_events(self) -> list[Event]:
         return [rows.event_from_row(r) for r in self.cur.execute(_JOURNAL_SELECT)]
 
+    def open_conflicts(self, id_starts: Iterable[str]) -> list[Conflict]:
+        """The open conflicts whose event id starts with one of ``id_starts`` (a settlement
+        names its conflict by the id, or by its start as the list shows it)."""
+        out: list[Conflict] = []
+        for start in sorted(set(id_starts)):
+            q = (
+                "SELECT event_id, call_id, officer_id, reason FROM conflicts "
+                "WHERE substr(event_id, 1, ?) = ? LIMIT 10"
+            )
+            out += [Conflict(*r) for r in self.cur.execute(q, (len(start), start))]
+        return out
+
     def forget_conflicts(self, event_ids: list[str]) -> None:
         for chunk in _chunks(event_ids):
             q = f"DELETE FROM conflicts WHERE event_id IN ({_in(len(chunk))})"
@@ -475,7 +488,10 @@ class WriteTx:
         replace_assignments: bool = False,
     ) -> None:
         """Write the named calls (with their assignments), officers, the operators of the
-        state that changed and new conflicts, each stamped with the journal seq ``seq``."""
+        state that changed and new conflicts, each stamped with the journal seq ``seq``;
+        the conflicts the state saw settled leave the table."""
+        if state.settled:
+            self.forget_conflicts(list(state.settled))
         calls = [state.calls[c] for c in call_ids if c in state.calls]
         if calls and replace_assignments:  # a re-fold: the rows are written whole again
             for chunk in _chunks([c.call_id for c in calls]):
@@ -875,6 +891,8 @@ class SqliteStore:
                 (out.dropped_calls if kind == "call" else out.dropped_officers).add(rid)
             r = cur.execute("SELECT count(*) FROM conflicts WHERE changed_seq > ?", (seq,))
             out.conflicts = int(r.fetchone()[0])
+            q = "SELECT count(*) FROM journal WHERE seq > ? AND type = 'conflict.settled'"
+            out.conflicts += int(cur.execute(q, (max(seq, 0),)).fetchone()[0])
             return out
 
     def open_calls(self) -> list[Call]:
@@ -939,6 +957,20 @@ class SqliteStore:
         )
         with self.read() as cur:
             return [rows.event_from_row(r) for r in cur.execute(q, (call_id, call_id))]
+
+    def open_conflicts(self) -> list[OpenConflict]:
+        """Every open conflict, oldest first, with what its refused event was."""
+        q = (
+            "SELECT c.event_id, c.call_id, c.officer_id, c.reason, j.type, j.desk_id, "
+            "j.occurred_at FROM conflicts c LEFT JOIN journal j ON j.event_id = c.event_id "
+            "ORDER BY j.hlc, j.desk_id, j.desk_seq, c.event_id"
+        )
+        with self.read() as cur:
+            return [
+                OpenConflict(ev, call, officer, reason, kind or "?", desk or "?",
+                             datetime.fromisoformat(when) if when else None)
+                for ev, call, officer, reason, kind, desk, when in cur.execute(q)
+            ]  # fmt: skip
 
     def operators(self) -> dict[str, Operator]:
         with self.read() as cur:

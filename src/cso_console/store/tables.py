@@ -111,6 +111,8 @@ class OfficerRow(SQLModel, table=True):
     calls_this_shift: int = 0
     signed_on_at: str | None = None
     queued_call_id: str | None = None  # a call stacked on the officer (schema 3)
+    status_reason: str = ""  # why break / busy / out of service (schema 5)
+    timer_acked: int = 0  # the officer-timer alert level acknowledged (schema 5)
     changed_seq: int = 0
 
 

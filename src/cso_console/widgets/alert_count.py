@@ -7,20 +7,23 @@ from typing import Any
 from textual.widgets import Static
 
 from cso_console.domain.alerts import Alert, count_by_kind
+from cso_console.domain.conflicts import LABEL as CONFLICT
 from cso_console.widgets.alerts import AlertsStrip
 from cso_console.widgets.steady import Steady
 
 
-def alert_count_line(alerts: list[Alert]) -> str:
-    """``ALERTS: 1 WELFARE, 2 LATE P1`` (most urgent kind first), or ``No alerts.``"""
-    return count_line(count_by_kind(alerts))
+def alert_count_line(alerts: list[Alert], conflicts: int = 0) -> str:
+    """``ALERTS: 1 WELFARE, 2 LATE P1`` (most urgent kind first; open conflicts last, as
+    ``1 CONFLICT``), or ``No alerts.``"""
+    return count_line(count_by_kind(alerts), conflicts)
 
 
-def count_line(counts: list[tuple[str, int]]) -> str:
+def count_line(counts: list[tuple[str, int]], conflicts: int = 0) -> str:
     """The same from counts by kind."""
-    if not counts:
-        return "No alerts."
-    return "ALERTS: " + ", ".join(f"{n} {label}" for label, n in counts)
+    words = [f"{n} {label}" for label, n in counts]
+    if conflicts:
+        words.append(f"{conflicts} {CONFLICT}")
+    return "ALERTS: " + ", ".join(words) if words else "No alerts."
 
 
 class AlertCount(Steady, Static):
@@ -45,8 +48,9 @@ class AlertCount(Steady, Static):
         if not any(s.shown for s in strips):
             return  # not worked out yet: "No alerts." would not be true
         counts = app.alert_counts()
-        text = count_line(counts)
-        self.set_class(bool(counts), "-active")
+        conflicts = len(app.conflicts)
+        text = count_line(counts, conflicts)
+        self.set_class(bool(counts or conflicts), "-active")
         if text != self._text:
             self._text = text
             self.update(text)  # labels are our own words: kinds and priorities

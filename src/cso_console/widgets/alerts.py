@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from cso_console.domain.alert_book import AlertBook
 from cso_console.domain.alerts import Alert, count_by_kind
+from cso_console.domain.conflicts import LABEL as CONFLICT
 from cso_console.widgets.format import fit
 from cso_console.widgets.steady import Steady
 
@@ -20,11 +21,11 @@ HINT = "  x ack  ! all"
 MIN_HEAD = 20  # cells of the shown alert kept however many kinds follow
 
 
-def alert_line(alerts: list[Alert], width: int) -> str:
-    """One line of at most ``width`` cells: ``LATE P1 call 12 ... | +1 WELFARE, 2 TIMER``."""
-    if not alerts:
-        return fit("No alerts.", width).rstrip()
-    return top_line(alerts[0], count_by_kind(alerts[1:]), width)
+def alert_line(alerts: list[Alert], width: int, conflicts: int = 0) -> str:
+    """One line of at most ``width`` cells: ``LATE P1 call 12 ... | +1 WELFARE, 2 TIMER``;
+    ``conflicts``: the open conflicts a lead sees, counted last (``1 CONFLICT``)."""
+    top = alerts[0] if alerts else None
+    return top_line(top, count_by_kind(alerts[1:]), width, conflicts)
 
 
 def rest_counts(top: Alert, counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -33,12 +34,17 @@ def rest_counts(top: Alert, counts: list[tuple[str, int]]) -> list[tuple[str, in
     return [(label, n) for label, n in out if n > 0]
 
 
-def top_line(top: Alert, rest: list[tuple[str, int]], width: int) -> str:
-    """The top alert in words, then the others (``rest``) counted by kind."""
-    tail = ""
-    if rest:
-        counts = ", ".join(f"{n} {label}" for label, n in rest)
-        tail = f" | +{counts}"
+def top_line(top: Alert | None, rest: list[tuple[str, int]], width: int, conflicts: int = 0) -> str:
+    """The top alert in words, then the others (``rest``) counted by kind, then the open
+    conflicts."""
+    if top is None:
+        if conflicts:
+            return fit(f"{conflicts} {CONFLICT} for the lead to settle{HINT}", width).rstrip()
+        return fit("No alerts.", width).rstrip()
+    counts = [f"{n} {label}" for label, n in rest]
+    if conflicts:
+        counts.append(f"{conflicts} {CONFLICT}")
+    tail = f" | +{', '.join(counts)}" if counts else ""
     room = width - cell_len(tail) - len(HINT)
     if room >= cell_len(top.text):  # the hint goes before the alert is cut
         return fit(top.text + tail + HINT, width).rstrip()
@@ -60,6 +66,7 @@ class AlertsStrip(Steady, Static):
         self.now: datetime | None = None
         self.top: Alert | None = None
         self.counts: list[tuple[str, int]] = []
+        self.conflicts = 0  # open conflicts, counted for a lead (the app sets it)
         self._text = ""
         self.shown = False  # the alerts have been worked out once (the board's first tick)
 
@@ -77,18 +84,20 @@ class AlertsStrip(Steady, Static):
         self.top = book.top(now)
         self.counts = book.counts()
         self.shown = True
-        self.set_class(self.top is not None, "-active")
+        self._draw()
+
+    def set_conflicts(self, n: int) -> None:
+        self.conflicts = n
         self._draw()
 
     def on_resize(self) -> None:
         self._draw()
 
     def _draw(self) -> None:
+        self.set_class(self.top is not None or self.conflicts > 0, "-active")
         width = self.content_region.width or 78
-        if self.top is None:
-            text = fit("No alerts.", width).rstrip()
-        else:
-            text = top_line(self.top, rest_counts(self.top, self.counts), width)
+        rest = rest_counts(self.top, self.counts) if self.top is not None else []
+        text = top_line(self.top, rest, width, self.conflicts)
         if text != self._text:
             self._text = text
             # fit() made every data string in it terminal-safe; one line: no relayout
