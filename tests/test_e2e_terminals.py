@@ -167,3 +167,40 @@ def test_a_bad_keymap_is_said_and_the_defaults_kept(tmp_path):
     assert "keys.toml:2:thereisnoactioncall.dispach" in squeezed, screen
     assert "g dispatch" in screen  # the good line is taken
     _quit(term)
+
+
+def invisible_cells(term: Terminal) -> list[str]:
+    """Cells whose character is drawn in the colour of its own background."""
+    found = []
+    for y in range(term.screen.lines):
+        row = term.screen.buffer[y]
+        for x in range(term.screen.columns):
+            ch = row[x]
+            if ch.data.strip() and ch.fg == ch.bg and ch.fg != "default":
+                found.append(f"({x},{y}) {ch.data!r} {ch.fg} on {ch.bg}")
+    return found
+
+
+@pytest.mark.parametrize(
+    "env_vars",
+    [
+        {"TERM": "linux", "NO_COLOR": "1"},
+        {"TERM": "linux"},
+        {"TERM": "xterm-256color", "NO_COLOR": "1"},
+        {"TERM": "vt100", "NO_COLOR": "1"},
+    ],
+)
+def test_every_character_can_be_read(tmp_path, env_vars):
+    """Not one character in the colour of its background (TERM=linux with NO_COLOR drew
+    the whole board black on black)."""
+    term = Terminal(["--demo", "--ascii"], env={"XDG_DATA_HOME": str(tmp_path), **env_vars})
+    term.wait_for("SIGNAL")
+    term.pump(0.5)
+    assert invisible_cells(term)[:5] == []
+    term.send("\r")
+    term.wait_for("TIMELINE")
+    term.pump(0.3)
+    assert invisible_cells(term)[:5] == []
+    term.send("\x1b")
+    term.pump(0.3)
+    _quit(term)

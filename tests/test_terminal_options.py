@@ -44,3 +44,14 @@ def test_a_missing_keymap_file_is_refused(tmp_path: Path) -> None:
 def test_theme_from_the_colour_depth(monkeypatch, system, colorfgbg, theme) -> None:
     monkeypatch.setenv("COLORFGBG", colorfgbg)
     assert console_theme(system) == theme
+
+
+def test_no_color_draws_an_ansi_theme_as_textuals(monkeypatch) -> None:
+    from cso_console.app import legible_theme
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert legible_theme("ansi-dark") == "textual-dark"
+    assert legible_theme("ansi-light") == "textual-light"
+    assert legible_theme("textual-light") == "textual-light"
+    monkeypatch.delenv("NO_COLOR")
+    assert legible_theme("ansi-dark") == "ansi-dark"

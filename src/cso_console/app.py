@@ -795,6 +795,15 @@ def console_theme(color_system: str | None) -> str:
     return "ansi-light" if background in ("7", "15") else "ansi-dark"
 
 
+def legible_theme(theme: str) -> str:
+    """Under NO_COLOR an ANSI theme becomes Textual's own: the monochrome filter turned
+    the ANSI theme's colours into one grey, and a 16-colour terminal drew the board black
+    on black; Textual's themes go to distinct greys (and no colour is shown either way)."""
+    if os.environ.get("NO_COLOR") and theme.startswith("ansi-"):
+        return theme.replace("ansi-", "textual-", 1)
+    return theme
+
+
 THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
 
 
@@ -820,6 +829,7 @@ def run_console(
         from rich.console import Console
 
         theme = console_theme(Console(force_terminal=True).color_system)
+    theme = legible_theme(theme)
     if ascii_only:
         ScrollBar.renderer = _AsciiScrollBarRender
     app = ConsoleApp(
