@@ -51,3 +51,24 @@ def test_keys_typed_with_colon_land_on_the_command_line(tmp_path):
             await wait_until(pilot, lambda: line.value == "D 13 C12", what="the command typed")
 
     asyncio.run(go())
+
+
+def test_keys_typed_after_a_binding_wait_for_it_to_run(tmp_path):
+    """ctrl+u (a field's binding: empty it) then a new line in one burst: the new line is
+    not typed before ctrl+u has emptied the field (it was wiped with the old one)."""
+
+    async def go():
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("colon", *"d 13 c1")
+            await wait_until(pilot, lambda: isinstance(app.screen, CommandLineScreen))
+            line = app.screen.query_one(Input)
+            await wait_until(pilot, lambda: line.value == "d 13 c1")
+            ctrl_u = events.Key("ctrl+u", "\x15")
+            ctrl_u.set_sender(app)
+            app._driver.send_message(ctrl_u)
+            burst(app, "D 13 C99")
+            await wait_until(pilot, lambda: line.value == "D 13 C99", what="the new line")
+
+    asyncio.run(go())

@@ -315,6 +315,10 @@ class ConsoleApp(Steady, App[int]):
         self._feed_error = ""
         self._held_keys: list[events.Key] = []  # type-ahead: see _hold
         self._held_since = 0.0
+        self._returned: list[events.Key] = []  # keys back from a screen no longer on top
+        self._in_flight: events.Key | None = None  # a key whose binding may still run
+        self._in_flight_since = 0.0
+        self._handing_on = False
         self._key_screens: weakref.WeakKeyDictionary[events.Key, Screen[Any]] = (
             weakref.WeakKeyDictionary()
         )
@@ -389,28 +393,39 @@ class ConsoleApp(Steady, App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:  # as typed
             self.last_key_at = self.desk.now()  # the desk's clock: a fixed one in tests
-            if self._held_keys or not self._ready_for_keys():
+            if self._held_keys or self._in_flight is not None or not self._ready_for_keys():
                 self._hold(event)
                 return
             self._key_screens[event] = self.screen
+            if not event.is_printable:  # may be a binding: the next key waits for it
+                self._in_flight = event
+                self._in_flight_since = time.monotonic()
         await super().on_event(event)
 
     async def _on_key(self, event: events.Key) -> None:
-        """A key no widget took, back at the app (where screen bindings run): if the
-        screen changed while it was on its way (the key before it opened one), it is the
-        new screen's key."""
+        """A key no widget took, back at the app, where bindings run. If the screen
+        changed while it was on its way (the key before it opened one), it is the new
+        screen's key; otherwise its binding runs here, then the keys held behind it go."""
+        event.prevent_default()  # App._on_key is called here, not again after
         origin = self._key_screens.pop(event, None)
         if origin is not None and origin is not self.screen:
-            event.prevent_default()  # not the old screen's bindings
-            self._hold(event)
+            self._returned.append(event)
+        else:
+            await super()._on_key(event)
+        if event is self._in_flight:
+            self._in_flight = None
+        if self._held_keys or self._returned:
+            self._hold_more()
 
     # type-ahead ---------------------------------------------------------------
-    # A fast typist's keys arrive in one burst: `n12 Elm Street`. Textual hands each key
-    # on before the one ahead of it has run its binding, so the keys after `n` reached the
-    # board, came back to the app after `n` had opened the new call's screen, and were
-    # dropped; keys arriving while that screen was still being composed had no field to
-    # go to. Such keys are held until the screen on top is mounted and has its focus, then
-    # handed on in order (keys arriving meanwhile queue behind them).
+    # A fast typist's keys arrive in one burst: `n12 Elm Street`, or ctrl+u then a new
+    # line. Textual hands each key on before the one ahead of it has run its binding: the
+    # keys after `n` reached the board, came back to the app after `n` had opened the new
+    # call's screen, and were dropped; the keys after ctrl+u were typed into the field
+    # before ctrl+u's binding emptied it. So a key that may be a binding (not a printable
+    # character) holds the keys behind it until its binding has run, keys that came back
+    # from a screen no longer on top go to the new one, and keys wait while the screen on
+    # top is being composed and given its focus; then they are handed on in order.
 
     def _ready_for_keys(self) -> bool:
         """The screen on top can take a key: mounted, and its first focus given (a
@@ -425,19 +440,32 @@ class ConsoleApp(Steady, App[int]):
 
     def _hold(self, key: events.Key) -> None:
         self._held_keys.append(key)
-        if len(self._held_keys) == 1:
+        self._hold_more()
+
+    def _hold_more(self) -> None:
+        if not self._handing_on:
+            self._handing_on = True
             self._held_since = time.monotonic()
             self.call_after_refresh(self._hand_on_keys)
 
     def _hand_on_keys(self) -> None:
-        if not self._held_keys or not self.screen_stack:  # the app is closing
+        self._handing_on = False
+        if not self.screen_stack:  # the app is closing
             self._held_keys.clear()
+            self._returned.clear()
             return
-        waited = time.monotonic() - self._held_since
-        if not self._ready_for_keys() and waited < 1.0:  # a screen still being made
+        now = time.monotonic()
+        if self._in_flight is not None and now - self._in_flight_since > 0.25:
+            self._in_flight = None  # a widget took it on its way: nothing comes back
+        waited = now - self._held_since
+        busy = self._in_flight is not None or not self._ready_for_keys()
+        if busy and waited < 1.0:  # a binding still running, a screen still being made
+            self._handing_on = True
             self.set_timer(0.01, self._hand_on_keys)
             return
-        held, self._held_keys = self._held_keys, []
+        self._in_flight = None
+        held = self._returned + self._held_keys  # the ones that came back are older
+        self._returned, self._held_keys = [], []
         for key in held:
             again = events.Key(key.key, key.character)
             again.set_sender(self)
