@@ -120,3 +120,16 @@ def test_a_full_disk_stops_the_run_exit_3(
     taken = out.count(" taken")
     assert 0 < taken < 40
     assert len(journal(db)) - before >= taken
+
+
+def test_a_second_call_at_an_open_calls_place_names_it(tmp_path: Path, env) -> None:
+    db = tmp_path / "desk.db"
+    first_lead(db, env)
+    r = cmd(db, env, "NC NOISE 12 Main St", "NC PARTY 12 main street apt 2", "NC NOISE 9 Elm St")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "NC NOISE 12 Main St: call 1 taken",
+        "NC PARTY 12 main street apt 2: call 2 taken; possible duplicate of call 1 NOISE "
+        "(DUP 2 1 links it)",
+        "NC NOISE 9 Elm St: call 3 taken",
+    ]

@@ -249,3 +249,27 @@ def test_an_answer_after_the_lock_came_over_the_line_leaves_the_lock(tmp_path):
             assert app.screen_stack[-2] is line
 
     run(go())
+
+
+def test_a_new_call_at_a_place_with_an_open_call_says_so(tmp_path):
+    """As the intake form does before saving: NC at a place with an open call takes the
+    call and names the open one, with the DUP line that links them."""
+
+    async def go():
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await open_line(pilot)
+            await enter(pilot, "NC PARTY 1500 Quarry Road")
+            await wait_until(pilot, lambda: "possible duplicate" in said(app), what="the note")
+            new = said(app).split("call ")[1].split(" ")[0]
+            assert said(app) == (
+                f"NC PARTY 1500 Quarry Road: call {new} taken; possible duplicate of call 9 "
+                f"PARTY (DUP {new} 9 links it)"
+            )
+            await open_line(pilot)
+            await enter(pilot, "NC NOISE 12 Nowhere Lane")
+            await wait_until(pilot, lambda: "NOISE 12 Nowhere Lane: call" in said(app))
+            assert "duplicate" not in said(app)
+
+    run(go())

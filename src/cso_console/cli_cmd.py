@@ -16,8 +16,17 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from cso_console.domain import commands as c
 from cso_console.domain.callnumber import short_number
-from cso_console.domain.verbs import Board, Parsed, Show, VerbError, done_words, parse
+from cso_console.domain.verbs import (
+    Board,
+    Parsed,
+    Show,
+    VerbError,
+    done_words,
+    duplicate_words,
+    parse,
+)
 from cso_console.text import terminal_safe
 
 
@@ -111,7 +120,11 @@ def _run(desk: Any, n: int, p: Parsed) -> tuple[bool, bool]:
         return _show(desk, n, p.action), False
     out = desk.execute(p.action)
     if out.ok:
-        print(terminal_safe(done_words(p, out.call_id)))
+        words = done_words(p, out.call_id)
+        if isinstance(p.action, c.ReceiveCall) and out.call_id:
+            others = desk.likely_duplicates(p.action.location, p.action.type_code)
+            words += duplicate_words(out.call_id, others)
+        print(terminal_safe(words))
         return True, False
     _err(f"line {n}: {p.words}: refused: {out.reason}")
     return False, out.full

@@ -405,6 +405,21 @@ def done_words(parsed: Parsed, call_id: str | None = None) -> str:
     return f"{parsed.words}: done"
 
 
+def duplicate_words(call_id: str, others: list[Call]) -> str:
+    """What a new call's line adds when calls are open at its place (the intake form asks
+    before saving; a command line tells after): ``; possible duplicate of call 9 PARTY
+    (DUP 13 9 links it)``, or nothing."""
+    others = [o for o in others if o.call_id != call_id]
+    if not others:
+        return ""
+    new, first = short_number(call_id), others[0]
+    more = f" (+{len(others) - 1} more)" if len(others) > 1 else ""
+    return (
+        f"; possible duplicate of call {short_number(first.call_id)} {first.type_code}{more}"
+        f" (DUP {new} {short_number(first.call_id)} links it)"
+    )
+
+
 def help_lines() -> list[str]:
     """The verbs for help (and the palette): synopsis, then what it does, one verb each."""
     out = ["COMMAND LINE (: opens it when no field has focus; Tab completes)"]

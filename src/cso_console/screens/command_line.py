@@ -20,8 +20,18 @@ from textual.widgets import Input, Static
 
 from cso_console import cmd_history
 from cso_console.desk import Outcome
+from cso_console.domain import commands as c
+from cso_console.domain.model import Call
 from cso_console.domain.verb_completion import Completion, complete
-from cso_console.domain.verbs import Board, Parsed, Show, VerbError, done_words, parse
+from cso_console.domain.verbs import (
+    Board,
+    Parsed,
+    Show,
+    VerbError,
+    done_words,
+    duplicate_words,
+    parse,
+)
 from cso_console.widgets.message import MessageLine
 from cso_console.widgets.steady import Steady
 
@@ -111,9 +121,26 @@ class CommandLineScreen(Steady, ModalScreen[None]):
         self.running = False
         if outcome.ok:
             self._close()
-            self.console.say(done_words(parsed, outcome.call_id))
+            words = done_words(parsed, outcome.call_id)
+            self.console.say(words)
+            new = parsed.action
+            if isinstance(new, c.ReceiveCall) and outcome.call_id:
+                self._open_at_place(new, outcome.call_id, words)
         else:
             self.console.say(f"REFUSED: {parsed.words}: {outcome.reason}", error=True)
+
+    def _open_at_place(self, new: c.ReceiveCall, call_id: str, words: str) -> None:
+        """Calls open at the new call's place, read off the UI loop: the message line
+        names the first, with the DUP line that links them."""
+        desk = self.console.desk
+        console = self.console
+
+        def found(others: list[Call]) -> None:
+            more = duplicate_words(call_id, others)
+            if more:
+                console.say(words + more)
+
+        console.read(lambda: desk.likely_duplicates(new.location, new.type_code), found)
 
     def _close(self) -> bool:
         """Close the line if it is still on top: an answer may come back after Esc, or
