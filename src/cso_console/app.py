@@ -397,9 +397,13 @@ class ConsoleApp(Steady, App[int]):
                 self._hold(event)
                 return
             self._key_screens[event] = self.screen
-            if not event.is_printable:  # may be a binding: the next key waits for it
+            await super().on_event(event)
+            if not event.is_printable and event.is_forwarded:
+                # on its way to the focused widget and back, where a binding may run: the
+                # next key waits for it (a priority binding, e.g. ctrl+l, ran already)
                 self._in_flight = event
                 self._in_flight_since = time.monotonic()
+            return
         await super().on_event(event)
 
     async def _on_key(self, event: events.Key) -> None:
