@@ -6,14 +6,21 @@ dependency, and its cost is set by three numbers we choose. n=2**14, r=8, p=1 us
 0.2 s and 16 MiB a sign-in may cost (argon2's defaults would hold 64 MiB). The stored form
 names its parameters, so they can be raised later without breaking old hashes:
 ``scrypt$16384$8$1$<salt, base64>$<key, base64>``.
+
+The 16 MiB go back to the system after each hash. glibc maps a block that large only until
+the first one is freed; then it raises its threshold and serves the next from the heap of
+the calling thread, which keeps it: each thread that had checked a PIN held 16 MiB for
+good. :func:`_map_large_blocks` fixes the threshold first (glibc only; elsewhere a no-op).
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
+import sys
 
 N, R, P = 2**14, 8, 1
 KEY_BYTES = 32
@@ -37,7 +44,27 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+_M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
+_MAP_FROM = 1024 * 1024  # blocks from 1 MiB up are mapped, and unmapped when freed
+
+
+@functools.cache
+def _map_large_blocks() -> bool:
+    """Fix glibc's mmap threshold (once) so large blocks are returned when freed; False
+    where that cannot be done (not glibc), which only costs memory."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes  # here: only a PIN check needs it
+
+        libc = ctypes.CDLL(None)  # the process's own symbols: libc's among them
+        return bool(libc.mallopt(_M_MMAP_THRESHOLD, _MAP_FROM))
+    except (OSError, AttributeError):
+        return False
+
+
 def _key(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    _map_large_blocks()
     return hashlib.scrypt(
         pin.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=_MAX_MEM, dklen=KEY_BYTES
     )
