@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import sqlite3
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -31,6 +32,7 @@ from cso_console.domain.town import Town
 from cso_console.domain.town_files import load_town
 from cso_console.integrity import check_store, stored_rows
 from cso_console.paths import bundled_town_dir
+from cso_console.store import search_index
 
 from .conftest import START
 
@@ -291,3 +293,78 @@ def test_two_desks_exchanging_events_in_any_order() -> None:
     run_state_machine_as_test(TwoDesksConverge, settings=SETTINGS)
     # The commands reached every kind of event (else the test proves less than it says).
     assert set(EventType) - REACHED == set()
+
+
+def _two_desks_with_notes(folder: Path) -> tuple[Desk, Desk]:
+    """Two desks, one call, a note on each; each file received the notes in another order
+    (D2: its own note, then D1's older one)."""
+    clocks = [FixedClock(START), FixedClock(START + timedelta(seconds=7))]
+    a, b = (
+        Desk.open(folder / f"{code}.db", TOWN, desk_code=code, clock=clock, operator_id=code)
+        for code, clock in zip(("D1", "D2"), clocks, strict=True)
+    )
+    for d in (a, b):
+        d.take_roster()
+    call = a.execute(c.ReceiveCall(type_code="NOISE", location="410 Elm Street")).call_id
+    assert call is not None
+    b.ingest(list(a.store.events()))
+    clocks[0].advance(seconds=60)
+    clocks[1].advance(seconds=60)
+    assert a.execute(c.AddNote(call=call, text="first, on D1")).ok
+    assert b.execute(c.AddNote(call=call, text="second, on D2")).ok  # later by its clock
+    b.ingest(list(a.store.events()))
+    a.ingest(list(b.store.events()))
+    return a, b
+
+
+FOLD_ORDER_NOTES = "first, on D1\nsecond, on D2"
+
+
+def test_notes_from_two_desks_are_searched_in_the_same_order_on_both(tmp_path: Path) -> None:
+    """A call's notes, written on two desks and arriving in different orders, make the
+    same text on both (the fold's order, not the order each file received them)."""
+    a, b = _two_desks_with_notes(tmp_path)
+    try:
+        texts = [_stored(d)["call_text"] for d in (a, b)]
+        assert texts[0] == texts[1]
+        assert {row[3] for row in texts[0]} == {FOLD_ORDER_NOTES}
+        for d in (a, b):
+            assert check_store(d.store).ok
+    finally:
+        a.close()
+        b.close()
+
+
+def test_a_schema_5_file_gets_its_notes_in_the_fold_order(tmp_path: Path) -> None:
+    """Schema 5 kept the notes in the file's order; opening the file again (schema 6)
+    remakes the text index's triggers and refills it."""
+    a, b = _two_desks_with_notes(tmp_path)
+    a.close()
+    b.close()
+    path = tmp_path / "D2.db"
+    conn = sqlite3.connect(path)
+    for name in ("calls_text_insert", "calls_text_update", "calls_text_delete"):
+        conn.execute(f"DROP TRIGGER {name}")
+    for ddl in search_index.triggers_ddl():  # as schema 5 made them
+        conn.execute(ddl.replace("ORDER BY hlc, desk_id, desk_seq", "ORDER BY seq"))
+    conn.execute("DELETE FROM call_text")
+    conn.execute(
+        "INSERT INTO call_text (rowid, location, narrative, notes) SELECT rowid, location, "
+        "narrative, 'second, on D2' || char(10) || 'first, on D1' FROM calls"
+    )
+    conn.execute("DELETE FROM schema_version WHERE version = 6")
+    conn.execute("PRAGMA user_version = 5")
+    conn.commit()
+    conn.close()
+    upgraded = Desk.open(path, TOWN, desk_code="D2", operator_id="D2")
+    try:
+        assert {row[3] for row in _stored(upgraded)["call_text"]} == {FOLD_ORDER_NOTES}
+        assert check_store(upgraded.store).ok
+        with upgraded.store.read() as cur:
+            sql = cur.execute(
+                "SELECT group_concat(sql) FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'calls_text_%'"
+            ).fetchone()[0]
+        assert "ORDER BY seq" not in sql and sql.count("ORDER BY hlc, desk_id, desk_seq") == 2
+    finally:
+        upgraded.close()

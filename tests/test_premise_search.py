@@ -270,7 +270,7 @@ def test_schema_2_fixture_upgrades_to_4_with_history_and_search(tmp_path: Path, 
     try:
         assert desk.check().ok, desk.check().problems
         conn = sqlite3.connect(path)
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
         calls = conn.execute("SELECT count(*) FROM calls").fetchone()[0]
         indexed = conn.execute("SELECT count(*) FROM call_text").fetchone()[0]
         keyed = conn.execute("SELECT count(*) FROM calls WHERE place_key != ''").fetchone()[0]

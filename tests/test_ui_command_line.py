@@ -13,6 +13,7 @@ from textual.widgets import Input
 from cso_console.domain.model import CallStatus, OfficerStatus
 from cso_console.screens.board import BoardScreen
 from cso_console.screens.command_line import CommandLineScreen
+from cso_console.screens.confirm import ConfirmScreen
 from cso_console.screens.detail import CallDetailScreen
 from cso_console.screens.history import PremiseHistoryScreen
 from cso_console.screens.signin import SignInScreen
@@ -271,5 +272,39 @@ def test_a_new_call_at_a_place_with_an_open_call_says_so(tmp_path):
             await enter(pilot, "NC NOISE 12 Nowhere Lane")
             await wait_until(pilot, lambda: "NOISE 12 Nowhere Lane: call" in said(app))
             assert "duplicate" not in said(app)
+
+    run(go())
+
+
+def test_dispatching_an_officer_on_another_call_offers_to_stack_it(tmp_path):
+    """D to an officer on another call asks, as the picker does; yes stacks the call,
+    no leaves the line as it was for correcting; STK stacks without asking."""
+
+    async def go():
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await open_line(pilot)
+            await enter(pilot, "D 2 C12")  # C12 is on scene at call 4
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="ask")
+            assert app.screen.question.startswith("C12 is on call 4. Stack call 2 on them")
+            await pilot.press("n")
+            await wait_until(pilot, lambda: isinstance(app.screen, CommandLineScreen), what=":")
+            assert app.screen.query_one(Input).value == "D 2 C12"
+            assert app.desk.officer("C12").queued_call_id is None
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="ask")
+            await pilot.press("y")
+            await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen), what="board")
+            await settle(pilot)
+            assert said(app).startswith("Call 2 stacked on C12")
+            assert app.desk.officer("C12").queued_call_id == app.desk.find_call("2").call_id
+            assert app.desk.find_call("2").status is CallStatus.PENDING
+
+            await open_line(pilot)
+            await enter(pilot, "STK 7 C14")  # C14 is en route to call 3 (the demo)
+            await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen), what="board")
+            assert said(app) == "STK 7 C14: done"
+            assert app.desk.officer("C14").queued_call_id == app.desk.find_call("7").call_id
 
     run(go())

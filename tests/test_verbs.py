@@ -70,6 +70,8 @@ GOOD = [
     ("CAN 42 caller withdrew", c.Cancel(call="42", reason="caller withdrew")),
     ("RO 42 came back", c.Reopen(call="42", reason="came back")),
     ("SCH 42 +30m", c.Schedule(call="42", until=START + timedelta(minutes=30))),
+    ("STK 42 C12", c.StackCall(call="42", officer="C12")),
+    ("stk 42 c12", c.StackCall(call="42", officer="C12")),
     ("sch 42 2h 30m", c.Schedule(call="42", until=START + timedelta(hours=2, minutes=30))),
 ]
 
@@ -79,10 +81,10 @@ def test_a_good_line_builds_its_command(board, line, command):
     assert parse(line, board).command == command
 
 
-def test_every_verb_of_the_brief_is_in_the_table():
+def test_every_verb_of_the_brief_and_stk_is_in_the_table():
     names = [v.name for v in VERBS]
     assert names == (
-        "NC D ER OS CL CLOSE AV BRK BSY OOS N P DUP UNDUP XFER RA ON OFF CAN RO SCH PH S".split()
+        "NC D STK ER OS CL CLOSE AV BRK BSY OOS N P DUP UNDUP XFER RA ON OFF CAN RO SCH PH S".split()
     )
     lead = {v.name for v in VERBS if v.lead_only}
     assert lead == {"UNDUP", "RA", "ON", "OFF", "CAN", "RO"}

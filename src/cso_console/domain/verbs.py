@@ -141,6 +141,12 @@ VERBS: tuple[Verb, ...] = (
         lambda a: c.Dispatch(call=a["call"], officers=tuple(a["unit"])),
         "dispatch units (the first is primary; to a call with units: assists)",
     ),
+    Verb(
+        "STK",
+        (CALL, UNIT),
+        lambda a: c.StackCall(call=a["call"], officer=a["unit"]),
+        "stack a call on a unit busy on another: dispatched to it as it clears",
+    ),
     Verb("ER", (UNIT,), lambda a: c.MarkEnRoute(officer=a["unit"]), "the unit is en route"),
     Verb("OS", (UNIT,), lambda a: c.MarkOnScene(officer=a["unit"]), "the unit is on scene"),
     Verb(

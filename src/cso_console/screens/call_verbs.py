@@ -475,29 +475,38 @@ def _corrected_words(screen: DeskActions, call_id: str, fields: dict[str, str | 
 # stacking ---------------------------------------------------------------------------
 
 
-def offer_stack(screen: DeskActions, call: Call, officer: Officer) -> None:
-    """The officer picked for ``call`` is on another call: offer to stack it on them."""
+def stack_words(call: Call, officer: Officer, calls: dict[str, Call]) -> tuple[str, str] | str:
+    """Stacking ``call`` on ``officer`` (on another call): the question and what is said
+    when done; or why not (a call is stacked on them already), from the board's calls."""
     number, other = _number(call), _number(officer.current_call_id or "")
     if officer.queued_call_id and officer.queued_call_id != call.call_id:
-        queued = screen.console.known_calls().get(officer.queued_call_id)
+        queued = calls.get(officer.queued_call_id)
         if queued is not None and not queued.active_assignments:
-            screen.say(
+            return (
                 f"{officer.officer_id} is on call {other} with call "
-                f"{_number(queued)} stacked next already.",
-                error=True,
+                f"{_number(queued)} stacked next already."
             )
-            return
-
-    def answered(yes: bool | None) -> None:
-        if yes:
-            screen.run_command(
-                c.StackCall(call=call.call_id, officer=officer.officer_id),
-                f"Call {number} stacked on {officer.officer_id}: dispatched to them as they "
-                f"clear call {other}.",
-            )
-
     question = (
         f"{officer.officer_id} is on call {other}. Stack call {number} on them, "
         "dispatched to them as they clear?"
     )
+    done = (
+        f"Call {number} stacked on {officer.officer_id}: dispatched to them as they "
+        f"clear call {other}."
+    )
+    return question, done
+
+
+def offer_stack(screen: DeskActions, call: Call, officer: Officer) -> None:
+    """The officer picked for ``call`` is on another call: offer to stack it on them."""
+    words = stack_words(call, officer, screen.console.known_calls())
+    if isinstance(words, str):
+        screen.say(words, error=True)
+        return
+    question, done = words
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            screen.run_command(c.StackCall(call=call.call_id, officer=officer.officer_id), done)
+
     screen.app.push_screen(ConfirmScreen(question), answered)

@@ -21,7 +21,7 @@ from textual.widgets import Input, Static
 from cso_console import cmd_history
 from cso_console.desk import Outcome
 from cso_console.domain import commands as c
-from cso_console.domain.model import Call
+from cso_console.domain.model import Call, Officer
 from cso_console.domain.verb_completion import Completion, complete
 from cso_console.domain.verbs import (
     Board,
@@ -115,13 +115,56 @@ class CommandLineScreen(Steady, ModalScreen[None]):
             self._show(parsed.action)
             return
         self.running = True
+        busy = self._busy_officer(parsed.action)
+        if busy is not None:
+            self._offer_stack(parsed, busy)
+            return
         self.console.submit(parsed.action, lambda out: self._settled(parsed, out))
 
-    def _settled(self, parsed: Parsed, outcome: Outcome) -> None:
+    def _busy_officer(self, action: object) -> Officer | None:
+        """The one officer a ``D`` line names, if the board has them on a call."""
+        if not isinstance(action, c.Dispatch) or len(action.officers) != 1:
+            return None
+        officer = self.console.known_officers().get(action.officers[0])
+        return officer if officer is not None and officer.current_call_id else None
+
+    def _offer_stack(self, parsed: Parsed, officer: Officer) -> None:
+        """``D`` to an officer on another call: ask to stack it on them, as the picker
+        does (the call read off the UI loop first). No keeps the line for correcting."""
+        from cso_console.screens.call_verbs import stack_words
+        from cso_console.screens.confirm import ConfirmScreen
+
+        desk, console = self.console.desk, self.console
+        dispatch = cast(c.Dispatch, parsed.action)
+
+        def found(call: Call | None) -> None:
+            if not self.is_attached:  # closed meanwhile: nothing runs
+                return
+            if call is None or call.call_id == officer.current_call_id:  # the desk says
+                console.submit(dispatch, lambda out: self._settled(parsed, out))
+                return
+            words = stack_words(call, officer, console.known_calls())
+            if isinstance(words, str):
+                self._settled(parsed, Outcome(False, words))
+                return
+            question, done = words
+
+            def answered(yes: bool | None) -> None:
+                if not yes:
+                    self.running = False
+                    return
+                stack = c.StackCall(call=call.call_id, officer=officer.officer_id)
+                console.submit(stack, lambda out: self._settled(parsed, out, done))
+
+            self.app.push_screen(ConfirmScreen(question), answered)
+
+        console.read(lambda: desk.find_call(dispatch.call), found)
+
+    def _settled(self, parsed: Parsed, outcome: Outcome, done: str = "") -> None:
         self.running = False
         if outcome.ok:
             self._close()
-            words = done_words(parsed, outcome.call_id)
+            words = done or done_words(parsed, outcome.call_id)
             self.console.say(words)
             new = parsed.action
             if isinstance(new, c.ReceiveCall) and outcome.call_id:

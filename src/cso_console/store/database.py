@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 APPLICATION_ID = 0x43534F43  # "CSOC"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SQLITE_HEADER = b"SQLite format 3\x00"
 SQLITE_FULL = 13
 BUSY_TIMEOUT_MS = 5000
@@ -402,6 +402,17 @@ def _migrate_5(conn: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_6(conn: sqlite3.Connection) -> None:
+    """Schema 5 -> 6: a call's notes are searched in the fold's order, not the order this
+    file received them (two desks had different texts for the same notes): the text
+    index's triggers are made again and the index refilled."""
+    from cso_console.store import search_index
+
+    search_index.drop_triggers(conn.cursor())
+    search_index.create(conn)
+    search_index.fill(conn)
+
+
 def prepare(path: Path, desk_code: str | None, extra_pragmas: dict[str, int] | None) -> str:
     """Create or upgrade the file at ``path``; returns the desk code it belongs to."""
     state = inspect_file(path)
@@ -433,7 +444,9 @@ def prepare(path: Path, desk_code: str | None, extra_pragmas: dict[str, int] | N
                 _migrate_3(conn)
             if current < 4:
                 _migrate_4(conn)
-            _migrate_5(conn)
+            if current < 5:
+                _migrate_5(conn)
+            _migrate_6(conn)
         else:
             check_tables(conn, path)
         if current < SCHEMA_VERSION:

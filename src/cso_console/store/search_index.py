@@ -25,12 +25,13 @@ from cso_console.domain.search import CallQuery
 
 TEXT = "call_text"
 NOTE_TYPES = ("call.note_added", "unit.cleared", "call.closed")
-# The notes of a call as one text, oldest first (the journal's local order).
+# The notes of a call as one text, in the fold's order (the same on every desk, whatever
+# order the events reached this file in).
 _NOTES = (
     "(SELECT coalesce(group_concat(n, char(10)), '') FROM (SELECT nullif(coalesce("
     "json_extract(payload, '$.text'), json_extract(payload, '$.note')), '') AS n "
     "FROM journal WHERE call_id = {call} AND type IN ('call.note_added', 'unit.cleared', "
-    "'call.closed') ORDER BY seq))"
+    "'call.closed') ORDER BY hlc, desk_id, desk_seq))"
 )
 INDEXES = (
     "CREATE INDEX IF NOT EXISTS ix_calls_place ON calls (place_key, received_at)",
@@ -96,9 +97,10 @@ def fill(cur: sqlite3.Cursor | sqlite3.Connection, suffix: str = "") -> None:
 
 
 def notes_of(events: Iterable[Any]) -> dict[str, str]:
-    """What the text index holds as a call's notes, from its journal events (in order)."""
+    """What the text index holds as a call's notes, from its journal events (any order:
+    they are taken in the fold's)."""
     out: dict[str, list[str]] = {}
-    for e in events:
+    for e in sorted(events, key=lambda e: e.order_key):
         if e.type.value in NOTE_TYPES and e.call_id:
             text = e.payload.get("text") or e.payload.get("note")
             if text:
