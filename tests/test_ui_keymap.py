@@ -77,3 +77,37 @@ def test_the_save_button_says_the_key_in_force(tmp_path: Path) -> None:
             assert "F12 save" in hints, hints
 
     asyncio.run(go())
+
+
+def test_the_back_and_answer_keys_of_pickers_and_questions_follow_the_keymap(
+    tmp_path: Path,
+) -> None:
+    """Pickers, text prompts and yes/no questions say the keys in force, not Esc/y/n."""
+    from cso_console.screens.confirm import ConfirmScreen
+    from cso_console.screens.picker import TextPrompt
+
+    async def go() -> None:
+        keymap = {"nav.back": "ctrl+b", "confirm.yes": "j", "confirm.no": "k"}
+        app = demo_app(tmp_path, keymap=keymap)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
+            queue = app.screen.query_one(CallQueue)
+            await wait_until(pilot, lambda: bool(queue.keys), what="the queue")
+            await pilot.press("d")
+            await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen), what="picker")
+            hint = str(app.screen.query_one("#hint", Static).render())
+            assert "^b back" in hint and "Esc" not in hint, hint
+            await pilot.press("ctrl+b")
+            await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
+            await pilot.press("N")  # a note
+            await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt), what="prompt")
+            hint = str(app.screen.query_one(".hint", Static).render())
+            assert "^b back" in hint and "Esc" not in hint, hint
+            await pilot.press("x", "ctrl+b")  # something typed: asked first
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="ask")
+            keys = str(app.screen.query_one(".keys", Static).render())
+            assert "j yes" in keys and "k no" in keys and "Esc" not in keys, keys
+            await pilot.press("j")
+            await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen))
+
+    asyncio.run(go())

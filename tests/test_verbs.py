@@ -83,9 +83,8 @@ def test_a_good_line_builds_its_command(board, line, command):
 
 def test_every_verb_of_the_brief_and_stk_is_in_the_table():
     names = [v.name for v in VERBS]
-    assert names == (
-        "NC D STK ER OS CL CLOSE AV BRK BSY OOS N P DUP UNDUP XFER RA ON OFF CAN RO SCH PH S".split()
-    )
+    brief = "NC D ER OS CL CLOSE AV BRK BSY OOS N P DUP UNDUP XFER RA ON OFF CAN RO SCH PH S"
+    assert names == ["NC", "D", "STK", *brief.split()[2:]]
     lead = {v.name for v in VERBS if v.lead_only}
     assert lead == {"UNDUP", "RA", "ON", "OFF", "CAN", "RO"}
     for v in VERBS:

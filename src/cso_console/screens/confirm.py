@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from cso_console.text import terminal_safe
+from cso_console.widgets.keys import KeyHints
 from cso_console.widgets.steady import Steady
 
 
@@ -30,7 +31,10 @@ class ConfirmScreen(Steady, ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(terminal_safe(self.question), markup=False)  # may quote data
-            yield Static("[b]y[/b] yes   [b]n[/b]/Esc no", classes="keys")
+            yield KeyHints(
+                ("confirm.yes", "yes"), ("confirm.no", "no"), sep="   ", classes="keys",
+                every=True,
+            )  # fmt: skip
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

@@ -20,8 +20,8 @@ from cso_console.session import Session, pin_quits, sign_out, unlock
 UNLOCK, SIGN_OUT, QUIT = "unlock", "sign out", "quit"
 ASK = {
     UNLOCK: "PIN, then Enter, unlocks. A shift lead's id and PIN takes the session over.",
-    SIGN_OUT: "To sign {op} out, type the PIN (theirs or a shift lead's), then Enter. Esc: back.",
-    QUIT: "To quit the console, type the PIN (theirs or a shift lead's), then Enter. Esc: back.",
+    SIGN_OUT: "To sign {op} out, type the PIN (theirs or a shift lead's), then Enter.",
+    QUIT: "To quit the console, type the PIN (theirs or a shift lead's), then Enter.",
 }
 
 

@@ -82,5 +82,5 @@ class PaletteScreen(PickerScreen):
         super().__init__(
             f"PALETTE - {screen_title(screen)}",
             choices,
-            "type to filter - arrows move - Enter runs - Esc back",
+            enter="runs",
         )

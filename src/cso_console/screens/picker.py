@@ -14,6 +14,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cso_console.text import terminal_safe
+from cso_console.widgets.keys import KeyHints
 from cso_console.widgets.steady import Steady
 
 
@@ -46,11 +47,12 @@ class PickerScreen(Steady, ModalScreen[str | None]):
         Binding("pageup", "move(-8)", "Page up", show=False, id="nav.pageup"),
     ]
 
-    def __init__(self, title: str, choices: list[Choice], hint: str = "") -> None:
+    def __init__(self, title: str, choices: list[Choice], enter: str = "chooses") -> None:
+        """``enter``: what Enter does, for the hint line (``runs``: the palette)."""
         super().__init__()
         self.title_text = title
         self.choices = choices
-        self.hint = hint or "type to filter - arrows move - Enter chooses - Esc back"
+        self.enter = enter
         self._shown: list[Choice] = []
 
     def compose(self) -> ComposeResult:
@@ -58,7 +60,10 @@ class PickerScreen(Steady, ModalScreen[str | None]):
             yield Static(terminal_safe(self.title_text), id="title", markup=False)
             yield Input(placeholder="type to filter", id="filter", compact=True)
             yield OptionList(id="options")
-            yield Static(self.hint, id="hint", markup=False)
+            yield KeyHints(
+                "type to filter", "arrows move", f"Enter {self.enter}", ("nav.back", "back"),
+                sep=" - ", id="hint",
+            )  # fmt: skip
 
     def on_mount(self) -> None:
         self.query_one(Input).cursor_blink = False
@@ -95,7 +100,7 @@ class PickerScreen(Steady, ModalScreen[str | None]):
         self._show(shown, first)
 
     def _show(self, shown: list[Choice], highlight: int | None) -> None:
-        self.query_one("#hint", Static).update(self.hint)
+        self.query_one("#hint", KeyHints).show_keys()
         ol = self.query_one(OptionList)
         ol.clear_options()
         # Who cannot be chosen is drawn dim; Enter on them says why (see _choose).
@@ -169,7 +174,7 @@ class TextPrompt(Steady, ModalScreen[str | None]):
         with Vertical():
             yield Static(terminal_safe(self.title_text), markup=False)
             yield Input(terminal_safe(self.value), id="text", compact=True)
-            yield Static("Enter saves - Esc back", classes="hint")
+            yield KeyHints("Enter saves", ("nav.back", "back"), sep=" - ", classes="hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).cursor_blink = False

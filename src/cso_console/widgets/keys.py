@@ -50,16 +50,19 @@ def own_bindings(screen: Screen[Any]) -> list[tuple[DOMNode, Binding]]:
 Hint = str | tuple[str | tuple[str, ...], str]  # literal text, or (id or ids, word)
 
 
-def hint_line(screen: Screen[Any], hints: list[Hint], sep: str = "  ") -> str:
+def hint_line(screen: Screen[Any], hints: list[Hint], sep: str = "  ", every: bool = False) -> str:
     """``n new  d dispatch  ? help`` from the keys in force: each id's shortest-written
-    key (``d`` rather than ``F3``), the first of equals."""
+    key (``d`` rather than ``F3``), the first of equals; ``every``: all its keys
+    (``n/Esc no``)."""
     app = screen.app
     first: dict[str, str] = {}
     for _, binding in own_bindings(screen):
         if binding.id and binding.id not in first:
             labels = [key_label(app, k) for k in keys_of(app, binding)]
             labels = [lb.capitalize() if len(lb) > 1 and lb.islower() else lb for lb in labels]
-            if labels:
+            if labels and every:
+                first[binding.id] = "/".join(dict.fromkeys(labels))
+            elif labels:
                 first[binding.id] = min(labels, key=lambda label: len(label) > 1)
     parts: list[str] = []
     for hint in hints:
@@ -78,10 +81,22 @@ class KeyHints(Steady, Static):
 
     DEFAULT_CSS = "KeyHints { height: 1; color: $text-muted; }"
 
-    def __init__(self, *hints: Hint, sep: str = "  ", id: str = "keys") -> None:
-        super().__init__("", id=id, markup=False)
+    def __init__(
+        self,
+        *hints: Hint,
+        sep: str = "  ",
+        id: str = "keys",
+        classes: str | None = None,
+        every: bool = False,
+    ) -> None:
+        super().__init__("", id=id, markup=False, classes=classes)
         self.hints = list(hints)
         self.sep = sep
+        self.every = every
 
     def on_mount(self) -> None:
-        self.update(hint_line(self.screen, self.hints, self.sep))
+        self.show_keys()
+
+    def show_keys(self) -> None:
+        """The hints again (after the line said something else)."""
+        self.update(hint_line(self.screen, self.hints, self.sep, self.every))
