@@ -349,21 +349,30 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=30)
     p.add_argument("--runs", type=int, default=3, help="runs of each figure; medians shown")
     p.add_argument("--no-process", action="store_true", help="skip the process figures")
+    p.add_argument(
+        "--only-process",
+        action="store_true",
+        help="only the process figures (first paint, demo board, peak RSS)",
+    )
     args = p.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     folder = Path(tempfile.mkdtemp(prefix="bench-console-"))
     try:
         rows: dict[int, dict[str, float]] = {}
         floors: dict[str, float] = {}
-        bare_runs = [asyncio.run(bare_figures(args.rounds)) for _ in range(args.runs)]
-        for key in bare_runs[0]:
-            floors[key] = statistics.median(r[key] for r in bare_runs)
+        if not args.only_process:
+            bare_runs = [asyncio.run(bare_figures(args.rounds)) for _ in range(args.runs)]
+            for key in bare_runs[0]:
+                floors[key] = statistics.median(r[key] for r in bare_runs)
         for n in sizes:
             t0 = time.perf_counter()
             db = build(folder, n, args.officers)
             print(f"{n} open calls, {args.officers} officers: built in "
                   f"{time.perf_counter() - t0:.1f} s", flush=True)  # fmt: skip
-            runs = [asyncio.run(console_figures(db, args.rounds)) for _ in range(args.runs)]
+            if args.only_process:
+                runs = [{} for _ in range(args.runs)]
+            else:
+                runs = [asyncio.run(console_figures(db, args.rounds)) for _ in range(args.runs)]
             if not args.no_process:
                 runs = [{**r, **process_figures(db, folder)} for r in runs]
             rows[n] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
@@ -383,6 +392,8 @@ def main() -> None:
         if len(sizes) > 1:
             first, last = sizes[1] if len(sizes) > 2 else sizes[0], sizes[-1]
             for name in ("tick", "refresh"):
+                if name not in rows[first]:
+                    continue
                 scale = rows[last][name] / rows[first][name]
                 print(
                     f"scaling {name}: {last} calls / {first} calls = {scale:.2f}x (target <= 1.2x)"

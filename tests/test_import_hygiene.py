@@ -78,3 +78,17 @@ def test_relative_imports_are_resolved() -> None:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom):
                 assert node.level == 0, f"{path.relative_to(SRC)}: use absolute imports"
+
+
+def test_domain_models_are_built_when_first_used_not_at_import() -> None:
+    """Importing the desk builds no command or event payload validator (pydantic's
+    schema building was ~70 ms of start-up); the first use builds the one it needs."""
+    code = (
+        "import cso_console.desk\n"
+        "from cso_console.domain import commands as c, events as e\n"
+        "print(c.ReceiveCall.__pydantic_complete__, e.CallReceived.__pydantic_complete__)\n"
+        "c.ReceiveCall(type_code='NOISE', location='1 Elm Street')\n"
+        "print(c.ReceiveCall.__pydantic_complete__, c.Dispatch.__pydantic_complete__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "True", "False"]
