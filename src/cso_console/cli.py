@@ -23,16 +23,17 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from cso_console import __version__
 from cso_console.cli_export import add_output_args
-from cso_console.cli_report import add_report_parser, cmd_report
+from cso_console.cli_report import add_report_parser
 from cso_console.domain.callnumber import validate_desk_code
-from cso_console.domain.town import Town
-from cso_console.domain.town_files import TownError, load_town
 from cso_console.paths import bundled_town_dir, default_db_path, default_keymap_path, demo_db_path
 from cso_console.store import StorageFull, StoreError
 from cso_console.store.database import is_storage_full, plain_error
 from cso_console.text import terminal_safe
 
+# What only some commands need is loaded by them (the console's start-up loads no report,
+# export or intake code, and no domain model before its first paint).
 if TYPE_CHECKING:
+    from cso_console.domain.town import Town
     from cso_console.keymap import Keymap
 
 EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE, EXIT_FULL = 0, 1, 2, 3
@@ -286,6 +287,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _town(path: Path | None) -> Town:
+    from cso_console.domain.town_files import TownError, load_town
+
     folder = path or bundled_town_dir()
     if not folder.is_dir():
         raise CliError(f"{folder}: not a folder with town files.")
@@ -481,6 +484,12 @@ def _intake(args: argparse.Namespace, stream: BinaryIO) -> int:
     if report.refused and not (report.taken or report.already):
         return EXIT_UNUSABLE  # every line refused: nothing taken, could not run
     return EXIT_PARTIAL if report.refused else EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from cso_console.cli_report import cmd_report as run
+
+    return run(args)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
