@@ -435,8 +435,8 @@ class ConsoleApp(Steady, App[int]):
         """The screen on top can take a key: mounted, and its first focus given (a
         screen that has been without focus a while takes keys as it is)."""
         screen = self.screen
-        if not screen.is_mounted:
-            return False
+        if not screen.is_mounted or getattr(screen, "loading_rows", False):
+            return False  # a key acts on the rows: the board's are still being read
         if screen.focused is not None or not screen.focus_chain:
             return True
         first = self._unfocused.setdefault(screen, time.monotonic())
@@ -636,6 +636,18 @@ class ConsoleApp(Steady, App[int]):
 
     def follow_now(self) -> None:
         self.link.poll()
+
+    @property
+    def rows_loading(self) -> bool:
+        """A screen's first rows are still being read (the board's, after its paint)."""
+        return any(getattr(s, "loading_rows", False) for s in self.screen_stack)
+
+    def alerts_loaded(self) -> None:
+        """The board has its alerts: the counts on the screens above it show them."""
+        for screen in self.screen_stack:
+            if screen.is_mounted:
+                for count in screen.query(AlertCount):
+                    count.refresh_count()
 
     @property
     def idle(self) -> bool:
