@@ -92,3 +92,19 @@ def test_domain_models_are_built_when_first_used_not_at_import() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False", "True", "False"]
+
+
+def test_the_sign_in_screen_loads_no_domain_model_nor_the_desk() -> None:
+    """The console's first paint is the sign-in screen: its code, the app's and the
+    command line's load no pydantic model, no desk and no store (they load after it)."""
+    loaded = _loaded_by("cso_console.cli, cso_console.app, cso_console.screens.signin")
+    assert "pydantic" not in loaded
+    code = (
+        "import sys, cso_console.cli, cso_console.app, cso_console.screens.signin; "
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules = set(out.stdout.split())
+    heavy = {"cso_console.desk", "cso_console.store.sqlite", "cso_console.domain.town"}
+    assert heavy & modules == set()
+    assert "cso_console.screens.board" not in modules

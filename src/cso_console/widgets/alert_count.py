@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Static
 
-from cso_console.domain.alerts import Alert, count_by_kind
 from cso_console.domain.conflicts import LABEL as CONFLICT
-from cso_console.widgets.alerts import AlertsStrip
 from cso_console.widgets.steady import Steady
+
+if TYPE_CHECKING:  # the sign-in screen is drawn before the domain is loaded
+    from cso_console.domain.alerts import Alert
 
 
 def alert_count_line(alerts: list[Alert], conflicts: int = 0) -> str:
     """``ALERTS: 1 WELFARE, 2 LATE P1`` (most urgent kind first; open conflicts last, as
     ``1 CONFLICT``), or ``No alerts.``"""
+    from cso_console.domain.alerts import count_by_kind
+
     return count_line(count_by_kind(alerts), conflicts)
 
 
@@ -43,6 +46,8 @@ class AlertCount(Steady, Static):
         self.refresh_count()
 
     def refresh_count(self) -> None:
+        from cso_console.widgets.alerts import AlertsStrip
+
         app: Any = self.app
         strips = [s for screen in app.screen_stack for s in screen.query(AlertsStrip)]
         if not any(s.shown for s in strips):
