@@ -63,3 +63,31 @@ def test_help_is_unchanged_and_the_parser_loads_no_command_code(tmp_path: Path) 
         "cso_console.domain.report",
     }
     assert heavy & loaded == set()
+
+
+def test_the_console_on_a_current_desk_file_starts_before_loading_the_desk(
+    tmp_path: Path, town, clock
+) -> None:
+    """`cso-console --db FILE` on an existing file of this schema: nothing of the desk,
+    the store or the domain models is loaded when the app starts (the opener loads them
+    on its thread after the first paint)."""
+    from cso_console.desk import Desk
+
+    db = tmp_path / "desk.db"
+    Desk.open(db, town, clock=clock).close()
+    code = f"""
+import sys
+import cso_console.app as app
+def run_console(desk, **options):
+    heavy = {{"pydantic", "cso_console.desk", "cso_console.store.sqlite"}} & set(sys.modules)
+    print("desk", desk, "opener", callable(options["opener"]), "loaded", sorted(heavy))
+    return 0
+app.run_console = run_console
+from cso_console.cli import main
+sys.exit(main(["--db", {str(db)!r}]))
+"""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["desk", "None", "opener", "True", "loaded", "[]"]

@@ -108,3 +108,31 @@ def test_the_sign_in_screen_loads_no_domain_model_nor_the_desk() -> None:
     heavy = {"cso_console.desk", "cso_console.store.sqlite", "cso_console.domain.town"}
     assert heavy & modules == set()
     assert "cso_console.screens.board" not in modules
+
+
+def test_the_sign_in_screen_is_drawn_before_the_domain_is_loaded(tmp_path) -> None:
+    """Up to the sign-in screen's first frame (the desk still opening) the app loads no
+    domain model, no desk and no session code: they load on the opener's thread."""
+    code = """
+import asyncio, sys, threading
+from cso_console.app import ConsoleApp
+go = threading.Event()
+def opener():
+    go.wait(10)
+    raise RuntimeError("not opened in this test")
+app = ConsoleApp(opener=opener, history_path=sys.argv[1])
+async def main():
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        heavy = {"pydantic", "cso_console.desk", "cso_console.session", "cso_console.store.sqlite"}
+        print(type(app.screen).__name__, sorted(heavy & set(sys.modules)))
+        go.set()
+asyncio.run(main())
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "history")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.split() == ["SignInScreen", "[]"]

@@ -25,7 +25,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import events
 from textual.app import App
@@ -63,6 +63,7 @@ if TYPE_CHECKING:
 WATCH_INTERVAL = 0.25  # seconds between data_version looks while nothing else is asked
 SLOW_COMMAND = 0.25  # seconds before a command still running shows "saving..."
 QUIT_QUESTION = "Quit CSO Console?"
+STRIP = "AlertsStrip"  # the board's alert line, queried by its name (see _show_conflicts)
 LOCK_AFTER = 10  # idle minutes before the console locks itself (0: never)
 BURST_SECONDS = 5.0  # calls arriving this close together are announced as one burst
 
@@ -691,8 +692,6 @@ class ConsoleApp(Steady, App[int]):
             self._show_conflicts([])
 
     def _show_conflicts(self, found: list[OpenConflict]) -> None:
-        from cso_console.widgets.alerts import AlertsStrip
-
         found = found if self._is_lead() else []
         new = {k.event_id for k in found} - self._conflicts_seen
         self._conflicts_seen |= new
@@ -700,8 +699,8 @@ class ConsoleApp(Steady, App[int]):
         for screen in self.screen_stack:  # only what shows them (no tick of every screen)
             if not screen.is_mounted:
                 continue
-            for strip in screen.query(AlertsStrip):
-                strip.set_conflicts(len(found))
+            for strip in screen.query(STRIP):  # by name: none before the board is loaded
+                cast("AlertsStrip", strip).set_conflicts(len(found))
             for count in screen.query(AlertCount):
                 count.refresh_count()
             shown = getattr(screen, "conflicts_changed", None)

@@ -584,11 +584,12 @@ def _run_opening(args: argparse.Namespace, keymap: Keymap, lock_after: float) ->
     town read and the desk opened after it, on a thread. What stops that ends the console
     and is said as it would have been before the console started, with the same code."""
     from cso_console.app import run_console
-    from cso_console.session import NOBODY
 
     opened: list[Desk] = []
 
-    def opener() -> Desk:
+    def opener() -> Desk:  # on the opener's thread: the domain is loaded there
+        from cso_console.session import NOBODY
+
         desk: Desk = _desk(args, NOBODY, _town(args.town))
         opened.append(desk)
         desk.take_roster()

@@ -243,12 +243,16 @@ class SignInScreen(PinScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        from cso_console.session import anyone_enrolled
-
         if self.note:
             self.say(self.note)
         console = self.console  # its desk, once open: the read waits for it
-        self.console.read(lambda: anyone_enrolled(console.desk), self._enrolled, owner=self)
+
+        def enrolled() -> bool:  # on the follower thread, where the session code loads
+            from cso_console.session import anyone_enrolled
+
+            return anyone_enrolled(console.desk)
+
+        self.console.read(enrolled, self._enrolled, owner=self)
 
     def _enrolled(self, anyone: bool) -> None:
         if not anyone:

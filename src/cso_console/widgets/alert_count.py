@@ -46,10 +46,9 @@ class AlertCount(Steady, Static):
         self.refresh_count()
 
     def refresh_count(self) -> None:
-        from cso_console.widgets.alerts import AlertsStrip
-
         app: Any = self.app
-        strips = [s for screen in app.screen_stack for s in screen.query(AlertsStrip)]
+        # by its name: the sign-in screen counts before the board (and the domain) is loaded
+        strips = [s for screen in app.screen_stack for s in screen.query("AlertsStrip")]
         if not any(s.shown for s in strips):
             return  # not worked out yet: "No alerts." would not be true
         counts = app.alert_counts()
