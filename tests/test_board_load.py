@@ -55,7 +55,8 @@ def test_the_board_is_drawn_loading_and_filled_from_the_follower_thread(tmp_path
             assert len(queue.calls) == len(app.desk.open_calls()) > 0
             assert board(app).query_one(OfficerBoard).officers
             assert not queue.border_title
-            assert gc.get_freeze_count() > 0  # the rows loaded are left out of collections
+            # once they are painted, the rows loaded are left out of collections
+            await wait_until(pilot, lambda: gc.get_freeze_count() > 0, what="gc.freeze()")
 
     asyncio.run(go())
 

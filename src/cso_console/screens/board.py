@@ -174,7 +174,7 @@ class BoardScreen(DeskActions):
         self._refresh_map()
         self.query_one(AlertsStrip).show(self.alert_book(), now)
         self.console.alerts_loaded()
-        settled()
+        self.call_after_refresh(settled)  # the rows painted first: a full collection is ms
 
     def alert_book(self) -> AlertBook:
         if self.book is None:
