@@ -144,3 +144,36 @@ def test_the_cheap_check_opens_only_a_current_desk_file_after_the_paint(tmp_path
     assert not current_file(older)  # a migration is due: done before the console starts
     (tmp_path / "text.db").write_text("not a database")
     assert not current_file(tmp_path / "text.db")  # refused before the console starts
+
+
+def test_the_alert_count_says_nothing_until_the_boards_rows_are_read(tmp_path, town):
+    """Between the desk opening and the board's rows coming back, the sign-in screen's
+    count stays blank: "No alerts." would not be true yet."""
+
+    async def go():
+        rows = threading.Event()
+        release, opener = held_opener(tmp_path, town)
+
+        def slow_rows_opener() -> Desk:
+            desk = opener()
+            read = desk.open_calls
+
+            def open_calls():
+                assert rows.wait(10)
+                return read()
+
+            desk.open_calls = open_calls
+            return desk
+
+        app = console(slow_rows_opener, tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            release.set()
+            await wait_until(pilot, lambda: app.ready and app.rows_loading, what="the desk")
+            await pilot.pause(1.2)  # the 1 s tick has counted again
+            count = app.screen.query_one(AlertCount)
+            assert str(count.render()) == ""
+            rows.set()
+            await wait_until(pilot, lambda: not app.rows_loading, what="the board's rows")
+            await wait_until(pilot, lambda: "ALERTS" in str(count.render()), what="the count")
+
+    asyncio.run(go())

@@ -680,9 +680,11 @@ class ConsoleApp(Steady, App[int]):
                 tick(now)
 
     def _is_lead(self) -> bool:
+        if self.session is None:  # the sign-in screen: the domain may not be loaded yet
+            return False
         from cso_console.domain.model import OperatorRole
 
-        return self.session is not None and self.session.role is OperatorRole.LEAD
+        return self.session.role is OperatorRole.LEAD
 
     def refresh_conflicts(self) -> None:
         """Read the open conflicts on the follower thread (a lead's); nobody else's."""

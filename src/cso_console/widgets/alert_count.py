@@ -49,7 +49,7 @@ class AlertCount(Steady, Static):
         app: Any = self.app
         # by its name: the sign-in screen counts before the board (and the domain) is loaded
         strips = [s for screen in app.screen_stack for s in screen.query("AlertsStrip")]
-        if not any(s.shown for s in strips):
+        if app.rows_loading or not any(s.shown for s in strips):
             return  # not worked out yet: "No alerts." would not be true
         counts = app.alert_counts()
         conflicts = len(app.conflicts)
