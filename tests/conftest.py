@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,3 +71,39 @@ def strict_console(monkeypatch: pytest.MonkeyPatch) -> None:
     from cso_console.app import ConsoleApp
 
     monkeypatch.setattr(ConsoleApp, "strict", True)
+
+
+@pytest.fixture(autouse=True)
+def board_loaded_first(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The board reads its rows on the follower thread after its first paint; a test (or
+    a snapshot) starts once they are on it, as a person sees the board filled before
+    reading it. Tests marked ``board_loading`` watch the load itself."""
+    if request.node.get_closest_marker("board_loading"):
+        return
+    import asyncio
+    import inspect
+    import time
+
+    from cso_console.app import ConsoleApp
+
+    original = ConsoleApp._process_messages
+
+    async def process_messages(self: ConsoleApp, *args: Any, **kwargs: Any) -> None:
+        ready = kwargs.get("ready_callback")
+        if ready is not None:
+
+            async def when_loaded() -> None:
+                deadline = time.monotonic() + 10
+                while self.rows_loading and time.monotonic() < deadline:
+                    await asyncio.sleep(0.005)
+                result = ready()
+                if inspect.isawaitable(result):
+                    await result
+
+            def ready_callback() -> None:  # before the message loop runs: wait in a task
+                self._board_loaded_first = asyncio.create_task(when_loaded())
+
+            kwargs["ready_callback"] = ready_callback
+        await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ConsoleApp, "_process_messages", process_messages)

@@ -78,3 +78,61 @@ def test_relative_imports_are_resolved() -> None:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom):
                 assert node.level == 0, f"{path.relative_to(SRC)}: use absolute imports"
+
+
+def test_domain_models_are_built_when_first_used_not_at_import() -> None:
+    """Importing the desk builds no command or event payload validator (pydantic's
+    schema building was ~70 ms of start-up); the first use builds the one it needs."""
+    code = (
+        "import cso_console.desk\n"
+        "from cso_console.domain import commands as c, events as e\n"
+        "print(c.ReceiveCall.__pydantic_complete__, e.CallReceived.__pydantic_complete__)\n"
+        "c.ReceiveCall(type_code='NOISE', location='1 Elm Street')\n"
+        "print(c.ReceiveCall.__pydantic_complete__, c.Dispatch.__pydantic_complete__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "True", "False"]
+
+
+def test_the_sign_in_screen_loads_no_domain_model_nor_the_desk() -> None:
+    """The console's first paint is the sign-in screen: its code, the app's and the
+    command line's load no pydantic model, no desk and no store (they load after it)."""
+    loaded = _loaded_by("cso_console.cli, cso_console.app, cso_console.screens.signin")
+    assert "pydantic" not in loaded
+    code = (
+        "import sys, cso_console.cli, cso_console.app, cso_console.screens.signin; "
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules = set(out.stdout.split())
+    heavy = {"cso_console.desk", "cso_console.store.sqlite", "cso_console.domain.town"}
+    assert heavy & modules == set()
+    assert "cso_console.screens.board" not in modules
+
+
+def test_the_sign_in_screen_is_drawn_before_the_domain_is_loaded(tmp_path) -> None:
+    """Up to the sign-in screen's first frame (the desk still opening) the app loads no
+    domain model, no desk and no session code: they load on the opener's thread."""
+    code = """
+import asyncio, sys, threading
+from cso_console.app import ConsoleApp
+go = threading.Event()
+def opener():
+    go.wait(10)
+    raise RuntimeError("not opened in this test")
+app = ConsoleApp(opener=opener, history_path=sys.argv[1])
+async def main():
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        heavy = {"pydantic", "cso_console.desk", "cso_console.session", "cso_console.store.sqlite"}
+        print(type(app.screen).__name__, sorted(heavy & set(sys.modules)))
+        go.set()
+asyncio.run(main())
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "history")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.split() == ["SignInScreen", "[]"]

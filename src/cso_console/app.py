@@ -25,7 +25,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import events
 from textual.app import App
@@ -37,32 +37,35 @@ from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from cso_console.desk import Changes, Desk, Outcome
-from cso_console.domain import commands as c
-from cso_console.domain.alerts import Alert
 from cso_console.domain.callnumber import short_number
-from cso_console.domain.conflicts import OpenConflict
-from cso_console.domain.events import Event
-from cso_console.domain.fold import Changed
-from cso_console.domain.model import Call, Officer, OperatorRole
 from cso_console.errors import default_error_log, log_error, where
 from cso_console.paths import command_history_path
-from cso_console.session import Session
 from cso_console.widgets.alert_count import AlertCount
-from cso_console.widgets.alerts import AlertsStrip
-from cso_console.widgets.boards import CallQueue, OfficerBoard
 from cso_console.widgets.glyphs import glyph_filter
 from cso_console.widgets.message import MessageLine
 from cso_console.widgets.steady import Steady
 
+# The desk, the domain and the board are loaded when used: the console paints its sign-in
+# screen first and opens the desk after (see ConsoleApp's opener).
+if TYPE_CHECKING:
+    from cso_console.desk import Changes, Desk, Outcome
+    from cso_console.domain import commands as c
+    from cso_console.domain.alerts import Alert
+    from cso_console.domain.conflicts import OpenConflict
+    from cso_console.domain.events import Event
+    from cso_console.domain.fold import Changed
+    from cso_console.domain.model import Call, Officer
+    from cso_console.session import Session
+    from cso_console.widgets.alerts import AlertsStrip
+
+    Feed = Changes  # what the desk's change feed hands back
+
 WATCH_INTERVAL = 0.25  # seconds between data_version looks while nothing else is asked
 SLOW_COMMAND = 0.25  # seconds before a command still running shows "saving..."
 QUIT_QUESTION = "Quit CSO Console?"
+STRIP = "AlertsStrip"  # the board's alert line, queried by its name (see _show_conflicts)
 LOCK_AFTER = 10  # idle minutes before the console locks itself (0: never)
 BURST_SECONDS = 5.0  # calls arriving this close together are announced as one burst
-
-
-Feed = Changes  # what the desk's change feed hands back
 
 
 @dataclass(eq=False)
@@ -132,6 +135,15 @@ class DeskFollowed(Message):
         self.error = error
 
 
+class DeskOpened(Message):
+    """The opener's desk (or what stopped it), from its thread."""
+
+    def __init__(self, desk: Desk | None, error: BaseException | None = None) -> None:
+        super().__init__()
+        self.desk = desk
+        self.error = error
+
+
 class DeskRead(Message):
     def __init__(self, job: ReadJob, result: Any = None, error: str = "") -> None:
         super().__init__()
@@ -141,10 +153,14 @@ class DeskRead(Message):
 
 
 class DeskLink:
-    """The writer and the follower threads, and the queues that feed them."""
+    """The writer and the follower threads, and the queues that feed them. Commands and
+    reads may be queued before the desk is open: the threads start with the desk."""
 
-    def __init__(self, desk: Desk, post: Callable[[Message], object]) -> None:
-        self.desk = desk
+    desk: Desk
+
+    def __init__(self, desk: Desk | None, post: Callable[[Message], object]) -> None:
+        if desk is not None:
+            self.desk = desk
         self.post = post
         self.commands: queue.Queue[Ticket | object] = queue.Queue()
         self.jobs: queue.Queue[object] = queue.Queue()
@@ -184,6 +200,8 @@ class DeskLink:
             try:
                 outcome = self.desk.execute(item.cmd)
             except Exception as exc:  # a bug or a dead file: say so, keep the thread
+                from cso_console.desk import Outcome
+
                 outcome = Outcome(False, f"Not saved: {exc}")
             self.jobs.put(_Settle(item, outcome))
 
@@ -274,10 +292,13 @@ class ConsoleApp(Steady, App[int]):
 
     strict = False  # tests set it: the first unexpected error ends the app and the test
 
+    desk: Desk  # set once open: at once, or by ``opener`` after the first paint
+
     def __init__(
         self,
-        desk: Desk,
+        desk: Desk | None = None,
         *,
+        opener: Callable[[], Desk] | None = None,
         ascii_only: bool = False,
         error_log: Path | None = None,
         session: Session | None = None,
@@ -289,7 +310,13 @@ class ConsoleApp(Steady, App[int]):
         theme: str | None = None,
     ) -> None:
         super().__init__()
-        self.desk = desk
+        if (desk is None) == (opener is None):
+            raise ValueError("a console needs a desk, or an opener for one")
+        # ``opener`` opens the desk on a thread of its own once the sign-in screen is
+        # painted; what it raises ends the console and is raised again by run_console.
+        self.opener = opener
+        self._opening: threading.Thread | None = None
+        self.failure: BaseException | None = None
         self.history_path = history_path or command_history_path()  # the `:` line's
         # binding id -> keys, from the keymap file (read and checked before the app ran)
         self.keymap: dict[str, str] = dict(keymap or {})
@@ -301,7 +328,6 @@ class ConsoleApp(Steady, App[int]):
         self.session = session
         self.preset_operator = operator
         self.lock_after = lock_after  # minutes without a key before the lock; 0: never
-        self.last_key_at = desk.now()
         self.error_log = error_log or default_error_log()
         self.unexpected = 0  # errors survived this session
         self.ascii_only = ascii_only
@@ -327,15 +353,45 @@ class ConsoleApp(Steady, App[int]):
         # says conflicts changed (never on the tick), shown beside the alerts.
         self.conflicts: list[OpenConflict] = []
         self._conflicts_seen: set[str] = set()
+        self._unsubscribe: Callable[[], None] | None = None
+        self.ready = False  # the desk is open
+        if desk is not None:
+            self._take_desk(desk)
+
+    def _take_desk(self, desk: Desk) -> None:
+        self.desk = self.link.desk = desk
+        self.last_key_at = desk.now()
         self._unsubscribe = desk.subscribe(self._desk_changed)
+        self.ready = True
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         filters = super().get_line_filters()
         return [*filters, self._glyphs] if self._glyphs is not None else filters
 
     def on_mount(self) -> None:
-        from cso_console.screens.board import BoardScreen
+        from cso_console.screens.signin import SignInScreen
 
+        if self.ready:
+            self._link_up()
+        self.set_keymap(self.keymap)
+        if self.ready:
+            from cso_console.screens.board import BoardScreen
+
+            self.push_screen(BoardScreen())
+        if self.session is None:
+            self.push_screen(SignInScreen(self.preset_operator))
+        else:
+            assert self.ready, "a session needs the desk open"
+        self.set_interval(1.0, self._tick, name="tick")
+        self.refresh_conflicts()
+        if not self.ready:
+            self.call_after_refresh(self._open_desk)  # once the sign-in is on screen
+        self.call_after_refresh(self.fit_terminal)
+        if self.keymap_problems:
+            self.call_after_refresh(self._keymap_said)
+
+    def _link_up(self) -> None:
+        """The writer and the follower start, from the journal's head now."""
         # The cursor before the board's first load: whatever commits in between is
         # fetched again (harmless), nothing is missed.
         version = self.desk.data_version()
@@ -343,17 +399,49 @@ class ConsoleApp(Steady, App[int]):
         self.link.start_at(version, seq, generation)
         self.run_worker(self.link.write_loop, name="desk-writer", group="desk", thread=True)
         self.run_worker(self.link.follow_loop, name="desk-follower", group="desk", thread=True)
-        self.set_keymap(self.keymap)
-        self.push_screen(BoardScreen())
-        if self.session is None:
-            from cso_console.screens.signin import SignInScreen
 
-            self.push_screen(SignInScreen(self.preset_operator))
-        self.set_interval(1.0, self._tick, name="tick")
-        self.refresh_conflicts()
-        self.call_after_refresh(self.fit_terminal)
-        if self.keymap_problems:
-            self.call_after_refresh(self._keymap_said)
+    def _open_desk(self) -> None:
+        opener = self.opener
+        assert opener is not None
+
+        def opening() -> None:
+            try:
+                self.post_message(DeskOpened(opener()))
+            except BaseException as exc:  # said by run_console once the app has ended
+                self.post_message(DeskOpened(None, exc))
+
+        self._opening = threading.Thread(target=opening, name="desk-opener", daemon=True)
+        self._opening.start()
+
+    def on_desk_opened(self, message: DeskOpened) -> None:
+        """The desk is open: the follower and the writer start, the board goes under the
+        sign-in screen (where it has been since the first paint on a desk given open),
+        and the reads and commands queued meanwhile run, in order."""
+        if message.desk is None:
+            self.failure = message.error
+            self.exit(1)
+            return
+        from cso_console.screens.board import BoardScreen
+
+        self._take_desk(message.desk)
+        self._link_up()
+        self._put_under(BoardScreen())
+        self.tick_screens()
+
+    def _put_under(self, screen: Screen[Any]) -> None:
+        """``screen`` at the bottom of the stack, above the default screen, mounted (as
+        push_screen does for the screen on top, without suspending the one on top)."""
+        screen, _ = self._get_screen(screen)
+        screen._push_result_callback(self, None)
+        self._load_screen_css(screen)
+        screen._update_auto_focus()
+        self._screen_stack.insert(1, screen)
+
+    def wait_for_desk(self) -> None:
+        """After the app has ended: the opener thread is done (its desk is open or it
+        failed), so whoever gave the opener can close what it opened."""
+        if self._opening is not None:
+            self._opening.join()
 
     def _keymap_said(self) -> None:
         """The keymap file's refusals: each a toast (over any screen, the sign-in too),
@@ -392,7 +480,8 @@ class ConsoleApp(Steady, App[int]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:  # as typed
-            self.last_key_at = self.desk.now()  # the desk's clock: a fixed one in tests
+            if self.ready:
+                self.last_key_at = self.desk.now()  # the desk's clock: a fixed one in tests
             if self._held_keys or self._in_flight is not None or not self._ready_for_keys():
                 self._hold(event)
                 return
@@ -435,8 +524,8 @@ class ConsoleApp(Steady, App[int]):
         """The screen on top can take a key: mounted, and its first focus given (a
         screen that has been without focus a while takes keys as it is)."""
         screen = self.screen
-        if not screen.is_mounted:
-            return False
+        if not screen.is_mounted or getattr(screen, "loading_rows", False):
+            return False  # a key acts on the rows: the board's are still being read
         if screen.focused is not None or not screen.focus_chain:
             return True
         first = self._unfocused.setdefault(screen, time.monotonic())
@@ -581,7 +670,9 @@ class ConsoleApp(Steady, App[int]):
         """Every screen that shows a clock or a timer (the board, the alerts list), bottom
         first: a screen on top may show what the board underneath just worked out.
         A screen pushed but not yet mounted (its widgets not composed) is passed by: its
-        own mount shows the time."""
+        own mount shows the time. Nothing before the desk is open."""
+        if not self.ready:
+            return
         now = self.desk.now()
         for screen in self.screen_stack:
             tick = getattr(screen, "tick", None)
@@ -589,7 +680,11 @@ class ConsoleApp(Steady, App[int]):
                 tick(now)
 
     def _is_lead(self) -> bool:
-        return self.session is not None and self.session.role is OperatorRole.LEAD
+        if self.session is None:  # the sign-in screen: the domain may not be loaded yet
+            return False
+        from cso_console.domain.model import OperatorRole
+
+        return self.session.role is OperatorRole.LEAD
 
     def refresh_conflicts(self) -> None:
         """Read the open conflicts on the follower thread (a lead's); nobody else's."""
@@ -606,8 +701,8 @@ class ConsoleApp(Steady, App[int]):
         for screen in self.screen_stack:  # only what shows them (no tick of every screen)
             if not screen.is_mounted:
                 continue
-            for strip in screen.query(AlertsStrip):
-                strip.set_conflicts(len(found))
+            for strip in screen.query(STRIP):  # by name: none before the board is loaded
+                cast("AlertsStrip", strip).set_conflicts(len(found))
             for count in screen.query(AlertCount):
                 count.refresh_count()
             shown = getattr(screen, "conflicts_changed", None)
@@ -636,6 +731,18 @@ class ConsoleApp(Steady, App[int]):
 
     def follow_now(self) -> None:
         self.link.poll()
+
+    @property
+    def rows_loading(self) -> bool:
+        """A screen's first rows are still being read (the board's, after its paint)."""
+        return any(getattr(s, "loading_rows", False) for s in self.screen_stack)
+
+    def alerts_loaded(self) -> None:
+        """The board has its alerts: the counts on the screens above it show them."""
+        for screen in self.screen_stack:
+            if screen.is_mounted:
+                for count in screen.query(AlertCount):
+                    count.refresh_count()
 
     @property
     def idle(self) -> bool:
@@ -729,6 +836,8 @@ class ConsoleApp(Steady, App[int]):
 
     def known_calls(self) -> dict[str, Call]:
         """The open calls as the board has them (no database read)."""
+        from cso_console.widgets.boards import CallQueue
+
         for screen in self.screen_stack:
             found = next(iter(screen.query(CallQueue)), None)
             if found is not None:
@@ -748,6 +857,8 @@ class ConsoleApp(Steady, App[int]):
         return strip.counts if strip is not None else []
 
     def _alert_strip(self) -> AlertsStrip | None:
+        from cso_console.widgets.alerts import AlertsStrip
+
         for screen in self.screen_stack:
             found = next(iter(screen.query(AlertsStrip)), None)
             if found is not None:
@@ -756,6 +867,8 @@ class ConsoleApp(Steady, App[int]):
 
     def known_officers(self) -> dict[str, Officer]:
         """The officers as the board has them (no database read)."""
+        from cso_console.widgets.boards import OfficerBoard
+
         for screen in self.screen_stack:
             found = next(iter(screen.query(OfficerBoard)), None)
             if found is not None:
@@ -804,10 +917,13 @@ class ConsoleApp(Steady, App[int]):
         if self.session is None:
             self.exit(0)
             return
+        from cso_console.domain import commands as c
+
         self.submit(c.SignOut(operator_id=self.session.operator_id), lambda _: self.exit(0))
 
     def on_unmount(self) -> None:
-        self._unsubscribe()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
         self.link.stop()
 
 
@@ -846,8 +962,9 @@ def wants_ascii(flag: bool) -> bool:
 
 
 def run_console(
-    desk: Desk,
+    desk: Desk | None,
     *,
+    opener: Callable[[], Desk] | None = None,
     ascii_only: bool = False,
     session: Session | None = None,
     operator: str = "",
@@ -866,6 +983,7 @@ def run_console(
         ScrollBar.renderer = _AsciiScrollBarRender
     app = ConsoleApp(
         desk,
+        opener=opener,
         ascii_only=ascii_only,
         session=session,
         operator=operator,
@@ -874,5 +992,10 @@ def run_console(
         keymap_problems=keymap_problems,
         theme=theme,
     )
-    result = app.run(mouse=False)
+    try:
+        result = app.run(mouse=False)
+    finally:
+        app.wait_for_desk()
+    if app.failure is not None:  # the desk could not be opened: said as before a start
+        raise app.failure
     return int(result or 0)

@@ -23,16 +23,18 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from cso_console import __version__
 from cso_console.cli_export import add_output_args
-from cso_console.cli_report import add_report_parser, cmd_report
+from cso_console.cli_report import add_report_parser
 from cso_console.domain.callnumber import validate_desk_code
-from cso_console.domain.town import Town
-from cso_console.domain.town_files import TownError, load_town
 from cso_console.paths import bundled_town_dir, default_db_path, default_keymap_path, demo_db_path
 from cso_console.store import StorageFull, StoreError
-from cso_console.store.database import is_storage_full, plain_error
+from cso_console.store.database import current_file, is_storage_full, plain_error
 from cso_console.text import terminal_safe
 
+# What only some commands need is loaded by them (the console's start-up loads no report,
+# export or intake code, and no domain model before its first paint).
 if TYPE_CHECKING:
+    from cso_console.desk import Desk
+    from cso_console.domain.town import Town
     from cso_console.keymap import Keymap
 
 EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE, EXIT_FULL = 0, 1, 2, 3
@@ -286,6 +288,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _town(path: Path | None) -> Town:
+    from cso_console.domain.town_files import TownError, load_town
+
     folder = path or bundled_town_dir()
     if not folder.is_dir():
         raise CliError(f"{folder}: not a folder with town files.")
@@ -483,6 +487,12 @@ def _intake(args: argparse.Namespace, stream: BinaryIO) -> int:
     return EXIT_PARTIAL if report.refused else EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from cso_console.cli_report import cmd_report as run
+
+    return run(args)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from cso_console.cli_export import cmd_export as export_cmd
 
@@ -541,19 +551,63 @@ def _keymap(path: Path | None) -> Keymap:
 
     if path is not None and not path.is_file():
         raise CliError(f"--keymap {path}: there is no such file; nothing was started.")
-    return read_keymap(path or default_keymap_path(), binding_scopes())
+    return read_keymap(path or default_keymap_path(), binding_scopes)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from cso_console.app import LOCK_AFTER, THEMES, run_console
-    from cso_console.session import NOBODY, Session
-    from cso_console.session import sign_in as sign_in_as
+    from cso_console.app import LOCK_AFTER, THEMES
 
     if args.theme is not None and args.theme not in THEMES:
         raise CliError(
             f"--theme {args.theme}: there is no such theme; the themes are {', '.join(THEMES)}."
         )
     keymap = _keymap(args.keymap)
+    lock_after = LOCK_AFTER if args.lock_after is None else args.lock_after
+    if not args.demo and args.desk is None and current_file(_db_path(args)):
+        return _run_opening(args, keymap, lock_after)
+    return _run_open(args, keymap, lock_after)
+
+
+def _console_options(args: argparse.Namespace, keymap: Keymap, lock_after: float) -> Any:
+    return {
+        "ascii_only": args.ascii,
+        "operator": args.operator or "",
+        "lock_after": lock_after,
+        "keymap": keymap.keys,
+        "keymap_problems": keymap.problems,
+        "theme": args.theme,
+    }
+
+
+def _run_opening(args: argparse.Namespace, keymap: Keymap, lock_after: float) -> int:
+    """An existing desk file of this schema: the sign-in screen is painted first, the
+    town read and the desk opened after it, on a thread. What stops that ends the console
+    and is said as it would have been before the console started, with the same code."""
+    from cso_console.app import run_console
+
+    opened: list[Desk] = []
+
+    def opener() -> Desk:  # on the opener's thread: the domain is loaded there
+        from cso_console.session import NOBODY
+
+        desk: Desk = _desk(args, NOBODY, _town(args.town))
+        opened.append(desk)
+        desk.take_roster()
+        return desk
+
+    try:  # what the opener raised is raised here: main() says it (StoreError, ...)
+        return run_console(None, opener=opener, **_console_options(args, keymap, lock_after))
+    finally:
+        for desk in opened:
+            desk.close()
+
+
+def _run_open(args: argparse.Namespace, keymap: Keymap, lock_after: float) -> int:
+    """A new file, one to migrate, the demo or a --desk to check: opened (and any refusal
+    said) before the console starts."""
+    from cso_console.app import run_console
+    from cso_console.session import NOBODY, Session
+    from cso_console.session import sign_in as sign_in_as
 
     # Nobody acts until someone signs in on the console (the demo: its lead, below).
     town = _town(args.town)
@@ -587,7 +641,6 @@ def cmd_run(args: argparse.Namespace) -> int:
             if lock is not None:
                 lock.share()
     desk = _desk(args, NOBODY, town)
-    lock_after = LOCK_AFTER if args.lock_after is None else args.lock_after
     try:
         desk.take_roster()
         session: Session | None = None
@@ -597,16 +650,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             signed, session = sign_in_as(desk, DEMO_LEAD, DEMO_PIN, demo=True)
             if not signed.ok:
                 raise CliError(f"The demo lead could not sign in: {signed.reason}")
-        return run_console(
-            desk,
-            ascii_only=args.ascii,
-            session=session,
-            operator=args.operator or "",
-            lock_after=lock_after,
-            keymap=keymap.keys,
-            keymap_problems=keymap.problems,
-            theme=args.theme,
-        )
+        return run_console(desk, session=session, **_console_options(args, keymap, lock_after))
     except StorageFull as exc:
         raise CliError(str(exc), EXIT_FULL) from None
     except StoreError as exc:

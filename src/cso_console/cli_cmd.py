@@ -14,20 +14,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cso_console.domain import commands as c
 from cso_console.domain.callnumber import short_number
-from cso_console.domain.verbs import (
-    Board,
-    Parsed,
-    Show,
-    VerbError,
-    done_words,
-    duplicate_words,
-    parse,
-)
 from cso_console.text import terminal_safe
+
+if TYPE_CHECKING:  # the verbs and the domain are loaded when `cmd` runs, not at start-up
+    from cso_console.domain.verbs import Parsed, Show
 
 
 def add_parser(
@@ -64,6 +57,7 @@ def cmd_cmd(args: argparse.Namespace) -> int:
         _existing_db,
     )
     from cso_console.cli_operator import Pins, _refused
+    from cso_console.domain.verbs import Board, VerbError, parse
 
     if not args.operator:
         raise CliError("cmd needs --operator ID (and that operator's PIN); nothing was done.")
@@ -116,6 +110,9 @@ def cmd_cmd(args: argparse.Namespace) -> int:
 
 def _run(desk: Any, n: int, p: Parsed) -> tuple[bool, bool]:
     """Run one line: (done, the disk is full)."""
+    from cso_console.domain import commands as c
+    from cso_console.domain.verbs import Show, done_words, duplicate_words
+
     if isinstance(p.action, Show):
         return _show(desk, n, p.action), False
     out = desk.execute(p.action)

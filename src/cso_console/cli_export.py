@@ -19,8 +19,6 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from cso_console.cli_operator import Pins, _as_lead, _refused
-
 
 def add_output_args(sp: argparse.ArgumentParser, operator_id: Any) -> None:
     sp.add_argument(
@@ -64,6 +62,7 @@ def open_output(path: Path) -> IO[str]:
 def cmd_export(args: argparse.Namespace) -> int:
     from cso_console import export
     from cso_console.cli import EXIT_OK, CliError, _desk, _existing_db
+    from cso_console.cli_operator import Pins, _as_lead, _refused
     from cso_console.domain import commands as c
 
     _existing_db(args)

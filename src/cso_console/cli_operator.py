@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from cso_console.domain.model import OperatorRole
 from cso_console.text import terminal_safe
 
 FIRST_RUN = "first-run"  # who enrolled the first lead, on the record
@@ -149,6 +148,7 @@ def _done(out: Any, said: str) -> None:
 
 def _add(desk: Any, args: argparse.Namespace, pins: Pins, first: bool) -> None:
     from cso_console.cli import CliError
+    from cso_console.domain.model import OperatorRole
 
     role = OperatorRole(args.role)
     if first:

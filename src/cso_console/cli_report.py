@@ -18,10 +18,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cso_console.domain.town import Town
-
 if TYPE_CHECKING:  # the report's code is loaded when a report runs, not at start-up
     from cso_console.domain.report import Period, ShiftReport
+    from cso_console.domain.town import Town
 
 FORMATS = ("md", "csv", "json")  # report_formats.FORMATS, imported only when a report runs
 TIME_HELP = "an ISO time, e.g. 2026-11-21T07:00 (the agency's zone) or 2026-11-21T12:00Z"

@@ -49,8 +49,8 @@ from cso_console.domain.premises import CallLine, premise_blocks
 from cso_console.domain.recommend import Recommendation, likely_duplicates, recommend
 from cso_console.domain.search import parse_query
 from cso_console.domain.town import RosterOfficer, Town, normalize_place
-from cso_console.store import SqliteStore, StorageFull, StoreError, UnknownCall
-from cso_console.store.sqlite import Changes, WriteTx
+from cso_console.store import StorageFull, StoreError
+from cso_console.store.sqlite import Changes, SqliteStore, UnknownCall, WriteTx
 
 if TYPE_CHECKING:
     from cso_console.integrity import CheckReport

@@ -20,8 +20,8 @@ from typing import Any
 from cso_console.desk import Desk
 from cso_console.domain.events import Event, EventType
 from cso_console.domain.fold import Changed, State, apply, fold
-from cso_console.store import SqliteStore, StoreError, rows, search_index
-from cso_console.store.sqlite import NEXT, WriteTx
+from cso_console.store import StoreError, rows, search_index
+from cso_console.store.sqlite import NEXT, SqliteStore, WriteTx
 
 
 @dataclass

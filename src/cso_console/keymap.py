@@ -19,7 +19,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,16 +91,17 @@ def _flatten(data: Mapping[str, object], prefix: str = "") -> dict[str, object]:
     return flat
 
 
-def read_keymap(path: Path, scopes: Scopes) -> Keymap:
-    """The keymap in ``path`` checked against the screens' bindings (``scopes``); a file
-    that does not exist is no keymap and no problem."""
+def read_keymap(path: Path, scopes: Scopes | Callable[[], Scopes]) -> Keymap:
+    """The keymap in ``path`` checked against the screens' bindings (``scopes``, or what
+    makes them: only a file that exists needs them); a file that does not exist is no
+    keymap and no problem."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Keymap()
     except (OSError, UnicodeDecodeError) as exc:
         return Keymap(problems=[f"{path}: could not be read ({exc}); the default keys are kept."])
-    return parse_keymap(text, str(path), scopes)
+    return parse_keymap(text, str(path), scopes() if callable(scopes) else scopes)
 
 
 def parse_keymap(text: str, name: str, scopes: Scopes) -> Keymap:

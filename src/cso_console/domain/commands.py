@@ -53,7 +53,9 @@ EMERGENCY_DISPATCH = "emergency dispatch"
 
 
 class Command(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True
+    )
     lead_only: ClassVar[bool] = False
 
     def call_refs(self) -> list[str]:

@@ -63,7 +63,7 @@ class EventType(StrEnum):
 
 
 class _Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class CallReceived(_Payload):

@@ -338,6 +338,7 @@ def load_town(folder: str | Path) -> Town:
                 probs.add("beatmap.txt", None, None, f"beat {bid} must be written exactly once")
 
     streets: list[StreetRange] = []
+    named: dict[str, list[StreetRange]] = {}  # by normalized name: each name once, not n^2
     for line, r in _rows(folder, "streets.csv", ("name", "from", "to", "beat"), probs):
         low = _int(r["from"], "streets.csv", line, "from", probs)
         high = _int(r["to"], "streets.csv", line, "to", probs)
@@ -350,13 +351,8 @@ def load_town(folder: str | Path) -> Town:
         elif low > high:
             probs.add("streets.csv", line, "to", f"{high} is below from ({low})")
         else:
-            clash = [
-                s
-                for s in streets
-                if normalize_place(s.name) == normalize_place(r["name"])
-                and s.low <= high
-                and low <= s.high
-            ]
+            same = named.setdefault(normalize_place(r["name"]), [])
+            clash = [s for s in same if s.low <= high and low <= s.high]
             if clash:
                 probs.add(
                     "streets.csv",
@@ -375,6 +371,7 @@ def load_town(folder: str | Path) -> Town:
                 beat=r["beat"],
             ):
                 streets.append(s)
+                same.append(s)
 
     call_types: dict[str, CallType] = {}
     for line, r in _rows(

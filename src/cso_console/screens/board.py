@@ -129,8 +129,10 @@ class BoardScreen(DeskActions):
         super().__init__()
         self.map_wanted = True  # p hides the panel (and shows it again) where it fits
         self.book: AlertBook | None = None  # made on mount: it needs the desk's town
+        self.loading_rows = True  # until the first read of the rows is back (see reload)
 
     def on_mount(self) -> None:
+        self.query_one(CallQueue).border_title = "loading..."
         self.reload()
         self.tick(self.desk.now())
         self.query_one(CallQueue).focus()
@@ -154,12 +156,25 @@ class BoardScreen(DeskActions):
     # model ----------------------------------------------------------------
 
     def reload(self) -> None:
-        calls, officers = self.desk.open_calls(), self.desk.officers()
-        self.query_one(CallQueue).set_calls(calls, self.desk.town, self.desk.now())
+        """Every open call and officer, read on the follower thread: the board is painted
+        first, empty and "loading...", and the keys typed meanwhile wait for the rows (see
+        ConsoleApp._ready_for_keys). Changes the follower hands on before the rows come
+        are in them (it reads them after), so the board takes none until then."""
+        desk = self.desk
+        self.console.read(lambda: (desk.open_calls(), desk.officers()), self._loaded, owner=self)
+
+    def _loaded(self, rows: tuple[list[Call], list[Officer]]) -> None:
+        calls, officers = rows
+        now, queue = self.desk.now(), self.query_one(CallQueue)
+        queue.set_calls(calls, self.desk.town, now)
+        queue.border_title = None
         self.query_one(OfficerBoard).set_officers(officers)
-        self.alert_book().load(calls, officers, self.desk.now())
+        self.alert_book().load(calls, officers, now)
+        self.loading_rows = False
         self._refresh_map()
-        settled()
+        self.query_one(AlertsStrip).show(self.alert_book(), now)
+        self.console.alerts_loaded()
+        self.call_after_refresh(settled)  # the rows painted first: a full collection is ms
 
     def alert_book(self) -> AlertBook:
         if self.book is None:
@@ -169,7 +184,7 @@ class BoardScreen(DeskActions):
     def follow(self, changes: Feed, full: bool) -> bool:
         """Take the calls and officers the journal says changed (any writer); only those
         rows change. True when that raised a new alert (the app rings once)."""
-        if not self.is_mounted:
+        if not self.is_mounted or self.loading_rows:
             return False  # the first load, still to come, reads them anyway
         queue, board = self.query_one(CallQueue), self.query_one(OfficerBoard)
         book, now = self.alert_book(), self.desk.now()

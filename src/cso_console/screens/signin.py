@@ -19,17 +19,22 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
-from cso_console.desk import Desk, Outcome
-from cso_console.session import Session, anyone_enrolled, sign_in
 from cso_console.text import terminal_safe
 from cso_console.widgets.alert_count import AlertCount
 from cso_console.widgets.keys import Hint, KeyHints
 from cso_console.widgets.steady import Steady
 
+# The sign-in is the console's first paint: the desk (and the domain under it) is loaded
+# and opened after it, on a thread (see ConsoleApp's opener); what is typed meanwhile
+# waits for it.
 if TYPE_CHECKING:
     from cso_console.app import ConsoleApp
+    from cso_console.desk import Desk, Outcome
+    from cso_console.session import Session
 
-Checked = tuple[Outcome, Session | None]
+    Checked = tuple[Outcome, Session | None]
+else:
+    Checked = tuple  # (Outcome, Session | None): named in annotations, never built
 
 
 def guarded(check: Callable[[], Checked]) -> Checked:
@@ -38,6 +43,8 @@ def guarded(check: Callable[[], Checked]) -> Checked:
     try:
         return check()
     except Exception as exc:
+        from cso_console.desk import Outcome
+
         return Outcome(False, f"The PIN could not be checked: {exc}"), None
 
 
@@ -110,7 +117,8 @@ class PinScreen(Steady, Screen[None]):
         for inp in self.query(Input):
             inp.cursor_blink = False
         self.query_one("#pin" if self.preset else "#operator", Input).focus()
-        self.tick(self.desk.now())
+        if self.console.ready:  # otherwise the desk line comes with the desk
+            self.tick(self.desk.now())
 
     # what the subclasses decide ------------------------------------------------
 
@@ -237,8 +245,14 @@ class SignInScreen(PinScreen):
         super().on_mount()
         if self.note:
             self.say(self.note)
-        desk = self.desk
-        self.console.read(lambda: anyone_enrolled(desk), self._enrolled, owner=self)
+        console = self.console  # its desk, once open: the read waits for it
+
+        def enrolled() -> bool:  # on the follower thread, where the session code loads
+            from cso_console.session import anyone_enrolled
+
+            return anyone_enrolled(console.desk)
+
+        self.console.read(enrolled, self._enrolled, owner=self)
 
     def _enrolled(self, anyone: bool) -> None:
         if not anyone:
@@ -247,8 +261,10 @@ class SignInScreen(PinScreen):
             self.app.switch_screen(FirstRunScreen())
 
     def job(self, operator_id: str, pin: str) -> Callable[[], Checked]:
-        desk = self.desk
-        return lambda: sign_in(desk, operator_id, pin)
+        from cso_console.session import sign_in
+
+        console = self.console  # an Enter before the desk is open: the check waits for it
+        return lambda: sign_in(console.desk, operator_id, pin)
 
     def accepted(self, session: Session | None) -> None:
         if session is not None:

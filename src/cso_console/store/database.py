@@ -114,6 +114,19 @@ def inspect_file(path: Path) -> str:
     return "ours"
 
 
+def current_file(path: Path) -> bool:
+    """A desk database of this console's schema, by its header alone: opening it creates,
+    migrates and refuses nothing the header shows (what else may go wrong is said when it
+    is opened). Anything else (absent, empty, foreign, older, newer, unreadable): False."""
+    try:
+        if inspect_file(path) != "ours":
+            return False
+        head = _header(path)
+    except (StoreError, OSError):
+        return False
+    return int(struct.unpack(">I", head[60:64])[0]) == SCHEMA_VERSION
+
+
 def _create_file(path: Path) -> None:
     folder = path.parent
     if folder.is_symlink() and not folder.exists():

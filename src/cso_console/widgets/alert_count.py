@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Static
 
-from cso_console.domain.alerts import Alert, count_by_kind
 from cso_console.domain.conflicts import LABEL as CONFLICT
-from cso_console.widgets.alerts import AlertsStrip
 from cso_console.widgets.steady import Steady
+
+if TYPE_CHECKING:  # the sign-in screen is drawn before the domain is loaded
+    from cso_console.domain.alerts import Alert
 
 
 def alert_count_line(alerts: list[Alert], conflicts: int = 0) -> str:
     """``ALERTS: 1 WELFARE, 2 LATE P1`` (most urgent kind first; open conflicts last, as
     ``1 CONFLICT``), or ``No alerts.``"""
+    from cso_console.domain.alerts import count_by_kind
+
     return count_line(count_by_kind(alerts), conflicts)
 
 
@@ -44,8 +47,9 @@ class AlertCount(Steady, Static):
 
     def refresh_count(self) -> None:
         app: Any = self.app
-        strips = [s for screen in app.screen_stack for s in screen.query(AlertsStrip)]
-        if not any(s.shown for s in strips):
+        # by its name: the sign-in screen counts before the board (and the domain) is loaded
+        strips = [s for screen in app.screen_stack for s in screen.query("AlertsStrip")]
+        if app.rows_loading or not any(s.shown for s in strips):
             return  # not worked out yet: "No alerts." would not be true
         counts = app.alert_counts()
         conflicts = len(app.conflicts)
