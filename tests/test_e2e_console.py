@@ -145,3 +145,23 @@ def test_the_board_stays_in_view_behind_help_and_questions(tmp_path):
     assert "UNIT" in screen, screen
     term.send("y")
     assert term.exit_status() == 0
+
+
+def test_signing_in_typed_while_the_console_starts(tmp_path):
+    """Operator id, Enter, PIN, Enter typed at once as the console starts: the terminal,
+    not yet in raw mode, turns each Enter into a line feed; the sign-in goes through (the
+    PIN all went into the operator id field)."""
+    from cso_console.demo import DEMO_LEAD, DEMO_PIN, seed_demo
+    from cso_console.domain.town_files import load_town
+    from cso_console.paths import bundled_town_dir
+
+    db = tmp_path / "desk.db"
+    seed_demo(db, load_town(bundled_town_dir()))
+    term = Terminal(["--db", str(db)], env={"XDG_DATA_HOME": str(tmp_path)})
+    term.send(f"{DEMO_LEAD}\r{DEMO_PIN}\r")
+    screen = term.wait_for("LOCATION")
+    assert "lead (shift lead)" in screen and DEMO_PIN not in screen
+    term.send("q")
+    term.wait_for("Quit CSO Console?")
+    term.send("y")
+    assert term.exit_status() == 0

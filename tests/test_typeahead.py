@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from textual import events
 from textual.widgets import Input
 
@@ -19,6 +20,7 @@ def burst(app, text: str) -> None:
     """Every key of ``text`` handed to the app at once, as a terminal delivers a fast
     typist's keys (the driver's way in, no waiting between them)."""
     names = {" ": "space", ":": "colon", "/": "slash", "&": "ampersand", "#": "number_sign"}
+    names["\r"], names["\n"] = "enter", "ctrl+j"
     for ch in text:
         key = events.Key(names.get(ch, ch), ch)
         key.set_sender(app)
@@ -70,5 +72,24 @@ def test_keys_typed_after_a_binding_wait_for_it_to_run(tmp_path):
             app._driver.send_message(ctrl_u)
             burst(app, "D 13 C99")
             await wait_until(pilot, lambda: line.value == "D 13 C99", what="the new line")
+
+    asyncio.run(go())
+
+
+@pytest.mark.parametrize("enter", ["\r", "\n"], ids=["enter", "ctrl+j"])
+def test_an_operator_id_and_pin_typed_in_one_burst_sign_in(tmp_path, enter):
+    """`lead`, Enter, the PIN, Enter, typed in one burst, also while the console was
+    starting: a terminal not yet in raw mode turns Enter into a line feed (ctrl+j), which
+    is Enter too (the PIN all went into the operator id)."""
+    from cso_console.screens.board import BoardScreen
+    from cso_console.screens.signin import SignInScreen
+
+    async def go():
+        app = demo_app(tmp_path, signed_in=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, SignInScreen))
+            burst(app, f"lead{enter}2468{enter}")
+            await wait_until(pilot, lambda: isinstance(app.screen, BoardScreen), what="board")
+            assert app.session is not None and app.session.operator_id == "lead"
 
     asyncio.run(go())

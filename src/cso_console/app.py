@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.filter import LineFilter
 from textual.message import Message
 from textual.screen import Screen
@@ -479,6 +480,11 @@ class ConsoleApp(Steady, App[int]):
             self.push_screen(TooSmallScreen())
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and event.key == "ctrl+j" and not event.is_forwarded:
+            # A line feed is Enter (as in readline): a terminal still in cooked mode turns
+            # the Enter typed while the console starts into one (ICRNL).
+            event = events.Key("enter", "\r")
+            event.set_sender(self)
         if isinstance(event, events.Key) and not event.is_forwarded:  # as typed
             if self.ready:
                 self.last_key_at = self.desk.now()  # the desk's clock: a fixed one in tests
@@ -531,6 +537,19 @@ class ConsoleApp(Steady, App[int]):
         first = self._unfocused.setdefault(screen, time.monotonic())
         return time.monotonic() - first > 0.3
 
+    def _messages_on_way(self) -> bool:
+        """A message still on its way from the focused widget up to its screen: what a
+        binding posted (an Enter's Submitted, whose handler moves the focus to the PIN
+        field) is handled before the keys typed after it."""
+        node: DOMNode | None = self.screen.focused or self.screen
+        while node is not None:
+            if node.message_queue_size:
+                return True
+            if node is self.screen:
+                return False
+            node = node.parent
+        return False
+
     def _hold(self, key: events.Key) -> None:
         self._held_keys.append(key)
         self._hold_more()
@@ -551,7 +570,7 @@ class ConsoleApp(Steady, App[int]):
         if self._in_flight is not None and now - self._in_flight_since > 0.25:
             self._in_flight = None  # a widget took it on its way: nothing comes back
         waited = now - self._held_since
-        busy = self._in_flight is not None or not self._ready_for_keys()
+        busy = self._in_flight is not None or not self._ready_for_keys() or self._messages_on_way()
         if busy and waited < 1.0:  # a binding still running, a screen still being made
             self._handing_on = True
             self.set_timer(0.01, self._hand_on_keys)
