@@ -278,3 +278,32 @@ def test_a_burst_of_calls_names_the_most_urgent_and_counts_by_priority():
     assert announce_burst(burst[:2], "D1") == (
         "new P3 call 2 from intake; new P4 call 1 from intake"
     )
+
+
+def test_a_change_that_arrives_as_the_console_closes_is_let_go(tmp_path):
+    """The follower's news reaching the app while it shuts down (its screens' widgets
+    already gone) is dropped, not an error at the very end."""
+    from cso_console.app import DeskFollowed
+
+    async def go():
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            calls = dict(app.screen.query_one(CallQueue).calls)
+            changes = SimpleNamespace(
+                calls=calls,
+                officers={},
+                dropped_calls=set(),
+                dropped_officers=set(),
+                received=[],
+                conflicts=[],
+            )
+            board = app.screen
+            for child in list(board.children):  # as shutting down does, screen by screen
+                await child.remove()
+            app._running = False  # noqa: SLF001 (the first thing App._shutdown does)
+            app.post_message(DeskFollowed(changes, False, []))
+            await pilot.pause()
+            app._running = True  # noqa: SLF001
+
+    run(go())

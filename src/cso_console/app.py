@@ -690,7 +690,7 @@ class ConsoleApp(Steady, App[int]):
         first: a screen on top may show what the board underneath just worked out.
         A screen pushed but not yet mounted (its widgets not composed) is passed by: its
         own mount shows the time. Nothing before the desk is open."""
-        if not self.ready:
+        if not self.ready or not self.is_running:
             return
         now = self.desk.now()
         for screen in self.screen_stack:
@@ -780,6 +780,8 @@ class ConsoleApp(Steady, App[int]):
                 line.saving(saving)
 
     def on_desk_followed(self, message: DeskFollowed) -> None:
+        if not self.is_running:  # shutting down: the screens' widgets are going
+            return
         ring = False
         if message.changes is not None:
             for screen in self.screen_stack:
