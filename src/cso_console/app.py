@@ -688,7 +688,9 @@ class ConsoleApp(Steady, App[int]):
     def on_desk_read(self, message: DeskRead) -> None:
         job = message.job
         owner = job.owner
-        if owner is not None and not owner.is_attached:
+        if owner is not None and (
+            not owner.is_attached or (isinstance(owner, Screen) and owner not in self.screen_stack)
+        ):  # gone, or (a screen kept installed) out of the stack
             return
         if message.error:
             self.say(message.error, error=True)

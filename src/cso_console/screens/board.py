@@ -273,7 +273,7 @@ class BoardScreen(DeskActions):
             self.say("Select a call first.", error=True)
             return
         known = self.query_one(CallQueue).calls.get(call_id)
-        self.app.push_screen(CallDetailScreen(call_id, known))
+        self.app.push_screen(CallDetailScreen.open_for(self.app, call_id, known))
 
     def action_acknowledge(self) -> None:
         top = self.query_one(AlertsStrip).top
