@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from cso_console.domain.alert_book import AlertBook
@@ -72,14 +71,20 @@ and officers free in each beat.
 class BoardScreen(DeskActions):
     HELP_TITLE = "Board"
     HELP_NOTES = BOARD_NOTES
+    # One grid, no containers: fewer widgets to lay out, paint and pass each key along.
+    # Without the panel one column; with it (-map) the panel takes a second column beside
+    # the queue and the officer board, and the one-line widgets span both.
     DEFAULT_CSS = """
-    BoardScreen { layout: vertical; }
-    BoardScreen #main { height: 1fr; }
-    BoardScreen #lists { width: 1fr; }
+    BoardScreen { layout: grid; grid-size: 1; grid-rows: 1 1fr 1fr 1 1 1; }
+    BoardScreen.-map { grid-size: 2; grid-columns: 1fr auto; }
+    BoardScreen.-map StatusBar, BoardScreen.-map AlertsStrip, BoardScreen.-map MessageLine,
+    BoardScreen.-map KeyHints { column-span: 2; }
     BoardScreen CallQueue { height: 1fr; border: ascii $primary; }
     BoardScreen OfficerBoard { height: 1fr; border: ascii $secondary; }
     BoardScreen CallQueue:focus, BoardScreen OfficerBoard:focus { border: ascii $accent; }
-    BoardScreen #map { width: auto; border: ascii $secondary; padding: 0 1; display: none; }
+    BoardScreen #map {
+        width: auto; row-span: 2; border: ascii $secondary; padding: 0 1; display: none;
+    }
     BoardScreen.-map #map { display: block; }
     BoardScreen #message { height: 1; padding: 0 1; }
     BoardScreen #message.error { text-style: bold; }
@@ -108,11 +113,9 @@ class BoardScreen(DeskActions):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
-        with Horizontal(id="main"):
-            with Vertical(id="lists"):
-                yield CallQueue(id="queue")
-                yield OfficerBoard(id="officers")
-            yield Static("", id="map", markup=False)
+        yield CallQueue(id="queue")
+        yield Static("", id="map", markup=False)  # beside both lists: two rows of the grid
+        yield OfficerBoard(id="officers")
         yield AlertsStrip(id="alerts")
         yield MessageLine(id="message")
         yield KeyHints(
