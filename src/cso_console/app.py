@@ -647,8 +647,13 @@ class ConsoleApp(Steady, App[int]):
             ticket.slow = True
             self._show_saving()
 
+    _saving_shown = False  # a message line may say "saving..."
+
     def _show_saving(self) -> None:
         saving = any(t.slow for t in self.pending)
+        if not (saving or self._saving_shown):
+            return  # no line says it: nothing to look for (after every command's outcome)
+        self._saving_shown = saving
         for screen in self.screen_stack:
             for line in screen.query(MessageLine):
                 line.saving(saving)

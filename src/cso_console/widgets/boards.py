@@ -64,7 +64,7 @@ class CallQueue(RowList):
         self._late: list[tuple[datetime, str]] = []
 
     def location_cells(self) -> int:
-        width = self.scrollable_content_region.width
+        width = self._view()[0]
         return max(LOCATION_MIN, width - _QUEUE_FIXED - UNITS_ROOM)
 
     def header(self) -> str:
@@ -124,7 +124,9 @@ class CallQueue(RowList):
         self.set_keys(keys, pinned=pinned)
 
     def tick(self, now: datetime) -> None:
-        super().tick(now)
+        """The time moves on; calls that went LATE join the pinned rows. The lines whose
+        words changed are drawn again, once."""
+        self.now = now
         due: set[str] = set()
         while self._late and self._late[0][0] <= now:  # a call went LATE: it joins the pinned
             _, call_id = heapq.heappop(self._late)
@@ -134,7 +136,9 @@ class CallQueue(RowList):
                 if self.town is not None and pinned_call(call, self.town, now):
                     due.add(call_id)
         if due:
-            self.upsert(self.calls, due)
+            self.upsert(self.calls, due)  # its set_keys draws the changed lines
+        else:
+            self.refresh_changed()
 
     @property
     def selected(self) -> Call | None:
@@ -143,6 +147,9 @@ class CallQueue(RowList):
 
     def empty_text(self) -> str:
         return "  No open calls."
+
+    def row_stamp(self, key: str) -> object | None:
+        return self.calls.get(key)
 
     def render_row(self, key: str) -> tuple[str, str | None]:
         c = self.calls[key]
@@ -197,6 +204,9 @@ class OfficerBoard(RowList):
             return group, len(o.officer_id), o.officer_id  # C9 before C10
 
         self.set_keys([o.officer_id for o in sorted(self.officers.values(), key=key)])
+
+    def row_stamp(self, key: str) -> object | None:
+        return self.officers.get(key)
 
     @property
     def selected(self) -> Officer | None:

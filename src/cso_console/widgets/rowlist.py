@@ -58,6 +58,11 @@ class RowList(Steady, ScrollView, can_focus=True):
         self._drawn: dict[int, _Line] = {}  # screen line -> what it showed when drawn
         self._strips: LRUCache[tuple[_Line, int, int], Strip] = LRUCache(256)
         self._styles: dict[tuple[str | None, bool, bool], Style] = {}
+        # key -> (row's model object, width, now, render_row's answer): a row is worded
+        # again only when its object, the width or the time changed (see row_stamp)
+        self._rows: LRUCache[str, tuple[object, int, datetime, tuple[str, str | None]]]
+        self._rows = LRUCache(256)
+        self._frame: tuple[int, int, int, int] | None = None  # see _view
 
     # model ----------------------------------------------------------------
 
@@ -65,16 +70,21 @@ class RowList(Steady, ScrollView, can_focus=True):
         """Replace the rows, keeping the cursor on the same key when it is still there;
         the first ``pinned`` of them stay in view."""
         current = self.selected_key
+        was = (self.pinned, len(self.keys))
         self.keys = keys
         self.pinned = max(0, min(pinned, len(keys)))
         width = self.scrollable_content_region.width or len(self.header())
         # Pinned rows take screen lines the scrolled rows would have had: the content
         # is as tall as without them (row r sits on content line r + 1).
         self.virtual_size = Size(width, len(keys) + 1)
-        if current in keys:
-            self.cursor = keys.index(current)
-        else:
-            self.cursor = min(self.cursor, max(0, len(keys) - 1))
+        try:
+            cursor = keys.index(current) if current is not None else -1
+        except ValueError:
+            cursor = -1
+        if cursor < 0:
+            cursor = min(self.cursor, max(0, len(keys) - 1))
+        if cursor != self.cursor or was != (self.pinned, len(keys)):
+            self.cursor = cursor  # kept in view (the rows it moved are drawn below)
         self.refresh_changed()  # a row re-placed moves the lines between, not the list
 
     def shown_pinned(self) -> int:
@@ -146,26 +156,57 @@ class RowList(Steady, ScrollView, can_focus=True):
         """(text, component class or None) for one row."""
         raise NotImplementedError
 
+    def row_stamp(self, key: str) -> object | None:
+        """The object a row is worded from (a new version is a new object), for the
+        cache of worded rows; None: worded afresh every time."""
+        return None
+
+    def _worded(self, key: str, width: int) -> tuple[str, str | None]:
+        stamp = self.row_stamp(key)
+        if stamp is None:
+            return self.render_row(key)
+        cached = self._rows.get(key)
+        if cached is not None and cached[0] is stamp and cached[1:3] == (width, self.now):
+            return cached[3]
+        row = self.render_row(key)
+        self._rows[key] = (stamp, width, self.now, row)
+        return row
+
+    def _view(self) -> tuple[int, int, int, int]:
+        """(width, height, pinned rows drawn, scroll y): once a pass over the lines (a
+        drawing, a look for changed lines), not once a line."""
+        if self._frame is not None:
+            return self._frame
+        region = self.scrollable_content_region
+        pinned = min(self.pinned, max(0, region.height - 2))
+        return region.width, region.height, pinned, self.scroll_offset.y
+
     def _line(self, y: int) -> _Line:
         """What screen line ``y`` shows: (text, component, cursor row, underlined)."""
         if y == 0:
             return self.header(), "rowlist--header", False, False
-        pinned = self.shown_pinned()
-        scroll_y = self.scroll_offset.y
+        width, _, pinned, scroll_y = self._view()
         row = y - 1 if y <= pinned else scroll_y + y - 1
         if row >= len(self.keys):
             if not self.keys and row == 0:
                 return self.empty_text(), None, False, False
             return "", None, False, False
-        text, component = self.render_row(self.keys[row])
+        text, component = self._worded(self.keys[row], width)
         # rows scroll under the last pinned one: a line marks it
         return text, component, row == self.cursor, y == pinned and scroll_y > 0
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._frame = self._view()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
 
     def render_line(self, y: int) -> Strip:
         line = self._line(y)
         self._drawn[y] = line
         scroll_x = self.scroll_offset.x
-        width = self.scrollable_content_region.width
+        width = self._view()[0]
         key = (line, scroll_x, width)
         strip = self._strips.get(key)
         if strip is None:
@@ -178,10 +219,14 @@ class RowList(Steady, ScrollView, can_focus=True):
     def refresh_changed(self) -> None:
         """Draw again only the lines whose words changed since they were drawn (a clock
         ticking in a column changes some rows, not the list)."""
-        width = self.scrollable_content_region.width
-        for y in range(self.scrollable_content_region.height):
-            if self._drawn.get(y) != self._line(y):
-                self.refresh(Region(0, y, width, 1))
+        self._frame = self._view()
+        width, height = self._frame[:2]
+        try:
+            for y in range(height):
+                if self._drawn.get(y) != self._line(y):
+                    self.refresh(Region(0, y, width, 1))
+        finally:
+            self._frame = None
 
     def _style(self, component: str | None, cursor: bool, underline: bool) -> Style:
         key = (component, cursor, underline)
@@ -201,6 +246,7 @@ class RowList(Steady, ScrollView, can_focus=True):
         # focus, the theme, NO_COLOR: every style and strip is made again
         self._styles.clear()
         self._strips.clear()
+        self._rows.clear()
         self._drawn.clear()
         super().notify_style_update()
 
