@@ -88,8 +88,9 @@ class CallQueue(RowList):
 
     def upsert(self, calls: dict[str, Call], touched: set[str]) -> None:
         """Take the new versions of touched calls; closed ones leave the queue. Only their
-        rows move."""
-        keys = list(self.keys)
+        rows move (in place: a copy of every key was most of a tick at 20,000 calls)."""
+        before = (self.selected_key, self.pinned, len(self.keys))
+        keys = self.keys
         for call_id in touched:
             old = self._place.pop(call_id, None)
             if old is not None:
@@ -106,7 +107,7 @@ class CallQueue(RowList):
                 keys.insert(i, call_id)
             else:
                 self.calls.pop(call_id, None)
-        self._show(keys)
+        self._show(keys, before)
 
     def _placed(self, call: Call) -> _Place:
         """Where a call sorts now; a waiting call not yet late is watched for its target."""
@@ -119,9 +120,9 @@ class CallQueue(RowList):
                 heapq.heappush(self._late, (due, call.call_id))
         return (not pinned, call.priority, call.received_at, call.call_id)
 
-    def _show(self, keys: list[str]) -> None:
+    def _show(self, keys: list[str], before: tuple[str | None, int, int] | None = None) -> None:
         pinned = bisect_left(self._order, (True,)) if self._order else 0
-        self.set_keys(keys, pinned=pinned)
+        self.set_keys(keys, pinned=pinned, before=before)
 
     def tick(self, now: datetime) -> None:
         """The time moves on; calls that went LATE join the pinned rows. The lines whose

@@ -66,11 +66,13 @@ class RowList(Steady, ScrollView, can_focus=True):
 
     # model ----------------------------------------------------------------
 
-    def set_keys(self, keys: list[str], pinned: int = 0) -> None:
+    def set_keys(
+        self, keys: list[str], pinned: int = 0, before: tuple[str | None, int, int] | None = None
+    ) -> None:
         """Replace the rows, keeping the cursor on the same key when it is still there;
-        the first ``pinned`` of them stay in view."""
-        current = self.selected_key
-        was = (self.pinned, len(self.keys))
+        the first ``pinned`` of them stay in view. ``before``: (selected key, pinned,
+        rows) as they were, when ``keys`` is the list of rows changed in place."""
+        current, *was = before or (self.selected_key, self.pinned, len(self.keys))
         self.keys = keys
         self.pinned = max(0, min(pinned, len(keys)))
         width = self.scrollable_content_region.width or len(self.header())
@@ -83,13 +85,11 @@ class RowList(Steady, ScrollView, can_focus=True):
             cursor = -1
         if cursor < 0:
             cursor = min(self.cursor, max(0, len(keys) - 1))
-        if cursor != self.cursor or was != (self.pinned, len(keys)):
-            self.cursor = cursor  # kept in view (the rows it moved are drawn below)
+        if cursor != self.cursor:
+            self.cursor = cursor  # kept in view, its two rows drawn
+        elif was != [self.pinned, len(keys)] and self._scroll_to_row(cursor):
+            self.refresh()  # more pinned rows or fewer rows: scrolled to keep it in view
         self.refresh_changed()  # a row re-placed moves the lines between, not the list
-
-    def shown_pinned(self) -> int:
-        """Pinned rows drawn: all of them, but at least one line is left to scroll in."""
-        return min(self.pinned, max(0, self.scrollable_content_region.height - 2))
 
     def select_key(self, key: str) -> None:
         if key in self.keys:
@@ -109,33 +109,39 @@ class RowList(Steady, ScrollView, can_focus=True):
         return max(0, min(value, len(self.keys) - 1)) if self.keys else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
+        if self._scroll_to_row(new):
+            self.refresh()  # every line moved
+            return
+        self._frame = self._view()
+        try:  # only the two rows the cursor left and reached are drawn again
+            self.refresh_row(old)
+            self.refresh_row(new)
+        finally:
+            self._frame = None
+
+    def _scroll_to_row(self, row: int) -> bool:
+        """Scroll so that ``row`` is in view; True when the list scrolled."""
         # Content line r holds row r; the header takes the top screen line, so keeping
         # lines r and r+1 in view keeps row r visible under it. Under k pinned rows,
         # lines r-k .. r+1 must be in view; a pinned row is always in view.
-        before = self.scroll_offset.y
-        pinned = self.shown_pinned()
-        height = self.scrollable_content_region.height
-        in_view = before <= new - pinned and new + 2 <= before + height
-        if new >= pinned and not in_view:
+        _, height, pinned, before = self._view()
+        in_view = before <= row - pinned and row + 2 <= before + height
+        if row >= pinned and not in_view:
             self.scroll_to_region(
-                Region(0, new - pinned, 1, pinned + 2),
+                Region(0, row - pinned, 1, pinned + 2),
                 animate=False,
                 force=True,
                 x_axis=False,
                 immediate=True,
             )
-        if self.scroll_offset.y != before:
-            self.refresh()  # every line moved
-        else:  # only the two rows the cursor left and reached are drawn again
-            self.refresh_row(old)
-            self.refresh_row(new)
+        return self.scroll_offset.y != before
 
     def refresh_row(self, row: int) -> None:
         """Draw one row again (nothing when it is out of view)."""
-        pinned = self.shown_pinned()
-        y = row + 1 if row < pinned else row + 1 - self.scroll_offset.y
-        if 0 < y < self.scrollable_content_region.height:
-            self.refresh(Region(0, y, self.scrollable_content_region.width, 1))
+        width, height, pinned, scroll_y = self._view()
+        y = row + 1 if row < pinned else row + 1 - scroll_y
+        if 0 < y < height:
+            self.refresh(Region(0, y, width, 1))
 
     def action_move(self, delta: int) -> None:
         self.cursor += delta
@@ -178,6 +184,7 @@ class RowList(Steady, ScrollView, can_focus=True):
         if self._frame is not None:
             return self._frame
         region = self.scrollable_content_region
+        # pinned rows drawn: all of them, but at least one line is left to scroll in
         pinned = min(self.pinned, max(0, region.height - 2))
         return region.width, region.height, pinned, self.scroll_offset.y
 
