@@ -21,6 +21,7 @@ from textual.strip import Strip
 from cso_console.widgets.steady import Steady
 
 _Line = tuple[str, str | None, bool, bool]  # text, component class, cursor, underlined
+ROWS_KEPT = 512  # worded rows kept (a few screens' worth)
 
 
 class RowList(Steady, ScrollView, can_focus=True):
@@ -59,9 +60,9 @@ class RowList(Steady, ScrollView, can_focus=True):
         self._strips: LRUCache[tuple[_Line, int, int], Strip] = LRUCache(256)
         self._styles: dict[tuple[str | None, bool, bool], Style] = {}
         # key -> (row's model object, width, now, render_row's answer): a row is worded
-        # again only when its object, the width or the time changed (see row_stamp)
-        self._rows: LRUCache[str, tuple[object, int, datetime, tuple[str, str | None]]]
-        self._rows = LRUCache(256)
+        # again only when its object, the width or the time changed (see row_stamp). A
+        # dict: Textual's LRUCache keeps the first value set for a key.
+        self._rows: dict[str, tuple[object, int, datetime, tuple[str, str | None]]] = {}
         self._frame: tuple[int, int, int, int] | None = None  # see _view
 
     # model ----------------------------------------------------------------
@@ -175,6 +176,8 @@ class RowList(Steady, ScrollView, can_focus=True):
         if cached is not None and cached[0] is stamp and cached[1:3] == (width, self.now):
             return cached[3]
         row = self.render_row(key)
+        if len(self._rows) >= ROWS_KEPT:
+            self._rows.clear()  # rows scrolled past long ago
         self._rows[key] = (stamp, width, self.now, row)
         return row
 
