@@ -114,7 +114,8 @@ class BoardScreen(DeskActions):
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         yield CallQueue(id="queue")
-        yield Static("", id="map", markup=False)  # beside both lists: two rows of the grid
+        # the map panel (#map) comes here when it first fits (_fit): one widget fewer to
+        # pass every key and paint along on a terminal that never shows it
         yield OfficerBoard(id="officers")
         yield AlertsStrip(id="alerts")
         yield MessageLine(id="message")
@@ -151,6 +152,9 @@ class BoardScreen(DeskActions):
         queue or takes its place (the full map is one key away: m)."""
         width, height = self.wide_size()
         room = self.app.size.width >= width and self.app.size.height >= height
+        if room and self.map_wanted and not self.query("#map"):
+            panel = Static("", id="map", markup=False)  # beside both lists: 2 grid rows
+            self.mount(panel, after=self.query_one(CallQueue))
         self.set_class(room and self.map_wanted, "-map")
         self._refresh_map()
 
