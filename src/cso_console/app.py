@@ -773,8 +773,13 @@ class ConsoleApp(Steady, App[int]):
             ticket.slow = True
             self._show_saving()
 
+    _saving_shown = False  # a message line may say "saving..."
+
     def _show_saving(self) -> None:
         saving = any(t.slow for t in self.pending)
+        if not (saving or self._saving_shown):
+            return  # no line says it: nothing to look for (after every command's outcome)
+        self._saving_shown = saving
         for screen in self.screen_stack:
             for line in screen.query(MessageLine):
                 line.saving(saving)
@@ -816,7 +821,9 @@ class ConsoleApp(Steady, App[int]):
     def on_desk_read(self, message: DeskRead) -> None:
         job = message.job
         owner = job.owner
-        if owner is not None and not owner.is_attached:
+        if owner is not None and (
+            not owner.is_attached or (isinstance(owner, Screen) and owner not in self.screen_stack)
+        ):  # gone, or (a screen kept installed) out of the stack
             return
         if message.error:
             self.say(message.error, error=True)

@@ -66,10 +66,15 @@ class DeskActions(Steady, Screen[None]):
         """On the message line; an error is a refusal: it says so and rings the bell."""
         self.console.say(("REFUSED: " if error else "") + text, error=error)
 
+    _message_lines: list[MessageLine] | None = None  # found at the first key
+
     def on_key(self, event: events.Key) -> None:
         """A key starts the next action: what the message line said about the last one
-        goes (it runs before the key's binding, so the key's own answer stays)."""
-        for line in self.query(MessageLine):
+        goes (it runs before the key's binding, so the key's own answer stays). The
+        screen's lines are found once (its widgets are composed once), not per key."""
+        if self._message_lines is None:
+            self._message_lines = list(self.query(MessageLine))
+        for line in self._message_lines:
             line.clear()
 
     def run_command(

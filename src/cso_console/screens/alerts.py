@@ -221,7 +221,7 @@ class AlertsScreen(DeskActions):
             return
         if alert.call_id is not None:
             known = self.console.known_calls().get(alert.call_id)
-            self.app.push_screen(CallDetailScreen(alert.call_id, known))
+            self.app.push_screen(CallDetailScreen.open_for(self.app, alert.call_id, known))
             return
         self.chosen_officer = alert.officer_id  # whoever opened the list selects them
         self.dismiss(None)

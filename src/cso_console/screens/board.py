@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from cso_console.domain.alert_book import AlertBook
@@ -72,14 +71,20 @@ and officers free in each beat.
 class BoardScreen(DeskActions):
     HELP_TITLE = "Board"
     HELP_NOTES = BOARD_NOTES
+    # One grid, no containers: fewer widgets to lay out, paint and pass each key along.
+    # Without the panel one column; with it (-map) the panel takes a second column beside
+    # the queue and the officer board, and the one-line widgets span both.
     DEFAULT_CSS = """
-    BoardScreen { layout: vertical; }
-    BoardScreen #main { height: 1fr; }
-    BoardScreen #lists { width: 1fr; }
+    BoardScreen { layout: grid; grid-size: 1; grid-rows: 1 1fr 1fr 1 1 1; }
+    BoardScreen.-map { grid-size: 2; grid-columns: 1fr auto; }
+    BoardScreen.-map StatusBar, BoardScreen.-map AlertsStrip, BoardScreen.-map MessageLine,
+    BoardScreen.-map KeyHints { column-span: 2; }
     BoardScreen CallQueue { height: 1fr; border: ascii $primary; }
     BoardScreen OfficerBoard { height: 1fr; border: ascii $secondary; }
     BoardScreen CallQueue:focus, BoardScreen OfficerBoard:focus { border: ascii $accent; }
-    BoardScreen #map { width: auto; border: ascii $secondary; padding: 0 1; display: none; }
+    BoardScreen #map {
+        width: auto; row-span: 2; border: ascii $secondary; padding: 0 1; display: none;
+    }
     BoardScreen.-map #map { display: block; }
     BoardScreen #message { height: 1; padding: 0 1; }
     BoardScreen #message.error { text-style: bold; }
@@ -108,11 +113,10 @@ class BoardScreen(DeskActions):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
-        with Horizontal(id="main"):
-            with Vertical(id="lists"):
-                yield CallQueue(id="queue")
-                yield OfficerBoard(id="officers")
-            yield Static("", id="map", markup=False)
+        yield CallQueue(id="queue")
+        # the map panel (#map) comes here when it first fits (_fit): one widget fewer to
+        # pass every key and paint along on a terminal that never shows it
+        yield OfficerBoard(id="officers")
         yield AlertsStrip(id="alerts")
         yield MessageLine(id="message")
         yield KeyHints(
@@ -150,6 +154,9 @@ class BoardScreen(DeskActions):
         queue or takes its place (the full map is one key away: m)."""
         width, height = self.wide_size()
         room = self.app.size.width >= width and self.app.size.height >= height
+        if room and self.map_wanted and not self.query("#map"):
+            panel = Static("", id="map", markup=False)  # beside both lists: 2 grid rows
+            self.mount(panel, after=self.query_one(CallQueue))
         self.set_class(room and self.map_wanted, "-map")
         self._refresh_map()
 
@@ -288,7 +295,7 @@ class BoardScreen(DeskActions):
             self.say("Select a call first.", error=True)
             return
         known = self.query_one(CallQueue).calls.get(call_id)
-        self.app.push_screen(CallDetailScreen(call_id, known))
+        self.app.push_screen(CallDetailScreen.open_for(self.app, call_id, known))
 
     def action_acknowledge(self) -> None:
         top = self.query_one(AlertsStrip).top

@@ -224,7 +224,7 @@ class CommandLineScreen(Steady, ModalScreen[None]):
             for screen in app.screen_stack:  # selected on the board too, for Esc
                 if isinstance(screen, BoardScreen) and call_id in app.known_calls():
                     screen.select_call(call_id)
-            app.push_screen(CallDetailScreen(call_id, app.known_calls().get(call_id)))
+            app.push_screen(CallDetailScreen.open_for(app, call_id, app.known_calls().get(call_id)))
 
         app.read(lambda: desk.find_call(ref), found)
 

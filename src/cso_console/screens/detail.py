@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -25,6 +25,8 @@ from cso_console.widgets.message import MessageLine
 
 if TYPE_CHECKING:
     from cso_console.app import Feed
+
+REUSED = "call-detail"  # the name the one reused detail screen is installed under
 
 
 def _hm(e: Event) -> str:
@@ -154,6 +156,27 @@ class CallDetailScreen(DeskActions):
     def __init__(self, call_id: str, call: Call | None = None) -> None:
         """``call``: the version the board has, shown at once while the rest loads."""
         super().__init__()
+        self._opened = 0  # which open this is: a read or reveal of an earlier one is dropped
+        self._reset(call_id, call)
+
+    @classmethod
+    def open_for(cls, app: App[Any], call_id: str, call: Call | None = None) -> CallDetailScreen:
+        """The detail screen to push for a call: the one kept installed, composed once
+        and opened again (as a new screen would start), unless it is in the stack
+        already (a detail opened from a detail's history): then a new one."""
+        if not app.is_screen_installed(REUSED):
+            app.install_screen(cls(call_id, call), REUSED)
+        screen = app.get_screen(REUSED)
+        if not isinstance(screen, cls) or screen in app.screen_stack:
+            return cls(call_id, call)
+        if screen.is_mounted:
+            screen._reopen(call_id, call)
+        else:  # installed but not yet composed: its mount shows the call
+            screen._reset(call_id, call)
+        return screen
+
+    def _reset(self, call_id: str, call: Call | None) -> None:
+        self._opened += 1
         self.call_id = call_id
         self.call: Call | None = call
         self.loaded = False  # the call and its timeline are read from the desk
@@ -162,6 +185,19 @@ class CallDetailScreen(DeskActions):
         self._revealing = False
         self._reading = False
         self._read_again = False
+
+    def _reopen(self, call_id: str, call: Call | None) -> None:
+        """Opened again for a call: what an earlier open showed goes before the first
+        frame; the read comes after it."""
+        self._reset(call_id, call)
+        self._show_fields()
+        self.query_one("#timeline", Static).update("")
+        self.query_one(MessageLine).reset()
+        body = self.query_one("#body", VerticalScroll)
+        body.scroll_home(animate=False, immediate=True)
+        if self.focused is None:
+            body.focus()
+        self.call_after_refresh(self.reload)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="body"):
@@ -180,8 +216,8 @@ class CallDetailScreen(DeskActions):
 
     def on_mount(self) -> None:
         self._show_fields()
-        self.reload()
         self.query_one("#body").focus()
+        self.call_after_refresh(self.reload)
 
     def action_show_caller(self) -> None:
         """Show the caller's details: a look at them is a fact for the record, so they
@@ -195,14 +231,19 @@ class CallDetailScreen(DeskActions):
         self._revealing = True
         self.caller_problem = ""
         self._show_fields()
-        self.console.submit(c.ViewCaller(call=self.call_id), self._viewed)
+        opened = self._opened
+        self.console.submit(
+            c.ViewCaller(call=self.call_id), lambda outcome: self._viewed(opened, outcome)
+        )
 
-    def _viewed(self, outcome: Outcome) -> None:
+    def _viewed(self, opened: int, outcome: Outcome) -> None:
+        if opened != self._opened:
+            return  # a reveal for an earlier open: this one shows the caller hidden
         self._revealing = False
         self.caller_shown = outcome.ok
         self.caller_problem = "" if outcome.ok else outcome.reason or "refused"
-        if not self.is_attached:
-            return
+        if not self.is_attached or self not in self.app.screen_stack:
+            return  # closed meanwhile
         if not outcome.ok:
             self.console.say(f"Caller not shown: {self.caller_problem}", error=True)
         self._show_fields()
@@ -231,12 +272,16 @@ class CallDetailScreen(DeskActions):
             self._read_again = True
             return
         self._reading = True
-        desk, call_id = self.desk, self.call_id
+        desk, call_id, opened = self.desk, self.call_id, self._opened
         self.console.read(
-            lambda: (desk.call(call_id), desk.call_events(call_id)), self._loaded, owner=self
+            lambda: (desk.call(call_id), desk.call_events(call_id)),
+            lambda result: self._loaded(opened, result),
+            owner=self,
         )
 
-    def _loaded(self, result: tuple[Call | None, list[Event]]) -> None:
+    def _loaded(self, opened: int, result: tuple[Call | None, list[Event]]) -> None:
+        if opened != self._opened:
+            return  # read for an earlier open
         self._reading = False
         if self._read_again:
             self._read_again = False

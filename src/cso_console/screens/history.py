@@ -112,7 +112,7 @@ class PremiseHistoryScreen(DeskActions):
         if line is None:
             self.say("No call to open.")
             return
-        self.app.push_screen(CallDetailScreen(line.call_id))
+        self.app.push_screen(CallDetailScreen.open_for(self.app, line.call_id))
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -127,7 +127,7 @@ class SearchScreen(DeskActions):
         if line is None:
             self.say("No call to open: type a search and press Enter.")
             return
-        self.app.push_screen(CallDetailScreen(line.call_id))
+        self.app.push_screen(CallDetailScreen.open_for(self.app, line.call_id))
 
     def action_edit(self) -> None:
         self.query_one("#line", Input).focus()

@@ -31,6 +31,13 @@ class MessageLine(Steady, Static):
             self.remove_class("error")
             self._show()
 
+    def reset(self) -> None:
+        """As a new line starts: empty, not saving (a screen opened again)."""
+        self.text = ""
+        self.is_saving = False
+        self.remove_class("error")
+        self._show()
+
     def saving(self, on: bool) -> None:
         """Show "saving..." while a command has been running a while; once it starts,
         the older message goes (it was about something else)."""
