@@ -131,3 +131,16 @@ def test_one_letter_offers_several_types(town: Town) -> None:
     assert len(_types(town, "p")) >= 3
     assert _types(town, "noise")[0] == "NOISE"
     assert _types(town, "STRAY Stray dog") == ["STRAY"]
+
+
+@pytest.mark.parametrize("said", ["12 Elm St Apt 4B", "Elm Street 12 Apt 4B", "12 elm st, apt 4b"])
+def test_a_number_off_the_streets_numbers_is_kept(town: Town, said: str) -> None:
+    """Elm Street runs 100-899: "12 Elm St" is not verified, and what is offered keeps the
+    12 (the street alone was offered first: Tab took it and the house number was lost)."""
+    found = town.places.find(said)
+    assert not found.location.verified
+    assert found.candidates, said
+    first = found.candidates[0]
+    assert first.text.startswith("12 Elm Street") and first.text.lower().endswith("4b")
+    assert not first.verified and "12" in first.note
+    assert all(not p.text.startswith("Elm Street") for p in found.candidates)

@@ -230,7 +230,7 @@ class PlaceFinder:
             places += numbered
             places += self._landmarks(key, unit)
             if not numbered:
-                places += self._street_only(key, unit)
+                places += self._off_the_numbers(key, unit) or self._street_only(key, unit)
         best: dict[str, Place] = {}
         for p in places:
             held = best.get(p.key)
@@ -288,15 +288,46 @@ class PlaceFinder:
             hits[0] = _StreetHit(hits[0].street, hits[0].score, False)  # two close rivals
         return hits
 
-    def _address(self, key: str, unit: str) -> list[Place]:
+    @staticmethod
+    def _numbered(key: str) -> tuple[int, str, str] | None:
+        """(number, letter, street part) of ``12B ELM ST`` or ``ELM ST 12B``."""
         m = _LEADING_NUMBER.match(key)
         if m:
-            number, letter, part = int(m.group(1)), m.group(2), m.group(3)
-        else:
-            m = _TRAILING_NUMBER.match(key)
-            if not m:
-                return []
-            part, number, letter = m.group(1), int(m.group(2)), m.group(3)
+            return int(m.group(1)), m.group(2), m.group(3)
+        m = _TRAILING_NUMBER.match(key)
+        if m:
+            return int(m.group(2)), m.group(3), m.group(1)
+        return None
+
+    def _off_the_numbers(self, key: str, unit: str) -> list[Place]:
+        """A number none of the street's ranges holds (``12 Elm St``; Elm Street runs
+        100-899): the street offered with the number as said, never verified; the street
+        alone would lose the number to whoever takes it."""
+        said = self._numbered(key)
+        if said is None:
+            return []
+        number, letter, part = said
+        return [
+            Place(
+                _join(f"{number}{letter} {hit.street.name}", unit),
+                "address",
+                None,
+                f"{number} {hit.street.key}",
+                min(hit.score, 70.0),
+                False,
+                hit.street.name,
+                number,
+                unit=_join(letter, unit),
+                note=f"no {number} on it in the town's data",
+            )
+            for hit in self._street_hits(part)
+        ]
+
+    def _address(self, key: str, unit: str) -> list[Place]:
+        said = self._numbered(key)
+        if said is None:
+            return []
+        number, letter, part = said
         out: list[Place] = []
         for hit in self._street_hits(part):
             beat = hit.street.beat_at(number)
