@@ -281,8 +281,8 @@ def test_a_burst_of_calls_names_the_most_urgent_and_counts_by_priority():
 
 
 def test_a_change_that_arrives_as_the_console_closes_is_let_go(tmp_path):
-    """The follower's news reaching the app while it shuts down (its screens' widgets
-    already gone) is dropped, not an error at the very end."""
+    """The follower's news and the tick reaching the app while it shuts down (its
+    screens' widgets already gone) are let go, not an error at the very end."""
     from cso_console.app import DeskFollowed
 
     async def go():
@@ -303,6 +303,7 @@ def test_a_change_that_arrives_as_the_console_closes_is_let_go(tmp_path):
                 await child.remove()
             app._running = False  # noqa: SLF001 (the first thing App._shutdown does)
             app.post_message(DeskFollowed(changes, False, []))
+            app.tick_screens()  # the 1 s tick, due then too
             await pilot.pause()
             app._running = True  # noqa: SLF001
 
