@@ -180,6 +180,6 @@ def test_a_schema_2_file_is_upgraded(tmp_path: Path, town: Town) -> None:
         desk.close()
     conn = sqlite3.connect(path)
     assert (
-        conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
-    )  # 2 -> 3 -> 4 (premise search)
+        conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+    )  # 2 -> 3 -> 4 (premise search) -> 5 -> 6
     conn.close()
