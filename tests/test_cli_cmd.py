@@ -133,3 +133,18 @@ def test_a_second_call_at_an_open_calls_place_names_it(tmp_path: Path, env) -> N
         "(DUP 2 1 links it)",
         "NC NOISE 9 Elm St: call 3 taken",
     ]
+
+
+def test_dispatching_a_unit_on_another_call_names_stk(tmp_path: Path, env) -> None:
+    """D to a unit on another call is refused with the desk's reason and the STK line that
+    stacks it (the console's : line asks instead); STK then stacks it."""
+    db = tmp_path / "desk.db"
+    first_lead(db, env)
+    r = cmd(db, env, "ON C12", "NC NOISE 12 Main St", "NC PARK 220 Main St", "D 1 C12")
+    assert r.returncode == 0, r.stderr
+    r = cmd(db, env, "D 2 C12")
+    assert r.returncode == 2
+    assert "C12 is already on call 1" in r.stderr and "STK 2 C12 stacks it" in r.stderr
+    r = cmd(db, env, "STK 2 C12")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["STK 2 C12: done"]

@@ -123,8 +123,25 @@ def _run(desk: Any, n: int, p: Parsed) -> tuple[bool, bool]:
             words += duplicate_words(out.call_id, others)
         print(terminal_safe(words))
         return True, False
-    _err(f"line {n}: {p.words}: refused: {out.reason}")
+    _err(f"line {n}: {p.words}: refused: {out.reason}{_stack_hint(desk, p.action)}")
     return False, out.full
+
+
+def _stack_hint(desk: Any, action: object) -> str:
+    """A ``D`` of one unit on another call: the ``STK`` line that would stack it (the
+    console's : line asks instead; a script cannot be asked)."""
+    from cso_console.domain import commands as c
+
+    if not isinstance(action, c.Dispatch) or len(action.officers) != 1:
+        return ""
+    unit = action.officers[0]
+    officer = desk.officer(unit)
+    if officer is None or officer.current_call_id is None:
+        return ""
+    call = desk.find_call(action.call)
+    if call is None or call.call_id == officer.current_call_id:
+        return ""
+    return f" (STK {action.call} {unit} stacks it on them, dispatched as they clear)"
 
 
 def _show(desk: Any, n: int, show: Show) -> bool:
