@@ -46,12 +46,30 @@ class Terminal:
         return "\n".join(self.screen.display)
 
     def wait_for(self, needle: str, timeout: float = 15.0) -> str:
+        """The screen once ``needle`` is on it and the output has paused: a frame read
+        in part (the needle drawn, the rest of the frame still on its way) is read whole."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             self.pump(0.2)
             if needle in self.text():
+                self.quiet()
                 return self.text()
         raise AssertionError(f"{needle!r} never appeared; screen was:\n{self.text()}")
+
+    def quiet(self, pause: float = 0.15, limit: float = 3.0) -> None:
+        """Read until nothing has come for ``pause`` seconds (at most ``limit``)."""
+        end = time.monotonic() + limit
+        last = time.monotonic()
+        while time.monotonic() < end and time.monotonic() - last < pause:
+            try:
+                data = self.child.read_nonblocking(65536, timeout=0.05)
+            except pexpect.TIMEOUT:
+                continue
+            except pexpect.EOF:
+                return
+            self.raw += data
+            self.stream.feed(data)
+            last = time.monotonic()
 
     def resize(self, cols: int, rows: int) -> None:
         """The terminal window resized (the console hears SIGWINCH)."""
