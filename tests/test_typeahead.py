@@ -27,13 +27,19 @@ def burst(app, text: str) -> None:
         app._driver.send_message(key)
 
 
+def opened(app, screen_type, field: str) -> bool:
+    """``screen_type`` on top with its field composed (a busy machine shows the screen
+    before its widgets)."""
+    return isinstance(app.screen, screen_type) and bool(app.screen.query(field))
+
+
 def test_keys_typed_with_n_land_in_the_new_calls_location(tmp_path):
     async def go():
         app = demo_app(tmp_path)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             burst(app, "n12 Elm Street & 3rd/4")
-            await wait_until(pilot, lambda: isinstance(app.screen, IntakeScreen))
+            await wait_until(pilot, lambda: opened(app, IntakeScreen, "#location"))
             field = app.screen.query_one("#location", Input)
             typed = "12 Elm Street & 3rd/4"
             await wait_until(pilot, lambda: field.value == typed, what="the location typed ahead")
@@ -48,7 +54,7 @@ def test_keys_typed_with_colon_land_on_the_command_line(tmp_path):
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             burst(app, ":D 13 C12")
-            await wait_until(pilot, lambda: isinstance(app.screen, CommandLineScreen))
+            await wait_until(pilot, lambda: opened(app, CommandLineScreen, "Input"))
             line = app.screen.query_one(Input)
             await wait_until(pilot, lambda: line.value == "D 13 C12", what="the command typed")
 
@@ -64,7 +70,7 @@ def test_keys_typed_after_a_binding_wait_for_it_to_run(tmp_path):
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             await pilot.press("colon", *"d 13 c1")
-            await wait_until(pilot, lambda: isinstance(app.screen, CommandLineScreen))
+            await wait_until(pilot, lambda: opened(app, CommandLineScreen, "Input"))
             line = app.screen.query_one(Input)
             await wait_until(pilot, lambda: line.value == "d 13 c1")
             ctrl_u = events.Key("ctrl+u", "\x15")

@@ -485,6 +485,8 @@ class ConsoleApp(Steady, App[int]):
             # the Enter typed while the console starts into one (ICRNL).
             event = events.Key("enter", "\r")
             event.set_sender(self)
+        if isinstance(event, events.Key) and not self.screen_stack:
+            return  # the console is closing: a key still on its way has nowhere to go
         if isinstance(event, events.Key) and not event.is_forwarded:  # as typed
             if self.ready:
                 self.last_key_at = self.desk.now()  # the desk's clock: a fixed one in tests
@@ -506,6 +508,8 @@ class ConsoleApp(Steady, App[int]):
         changed while it was on its way (the key before it opened one), it is the new
         screen's key; otherwise its binding runs here, then the keys held behind it go."""
         event.prevent_default()  # App._on_key is called here, not again after
+        if not self.screen_stack:
+            return  # the console is closing
         origin = self._key_screens.pop(event, None)
         if origin is not None and origin is not self.screen:
             self._returned.append(event)
@@ -543,7 +547,10 @@ class ConsoleApp(Steady, App[int]):
         field) is handled before the keys typed after it."""
         node: DOMNode | None = self.screen.focused or self.screen
         while node is not None:
-            if node.message_queue_size:
+            queue: Any = node._message_queue  # noqa: SLF001 (Textual 8.2.8, pinned)
+            # waiting or in hand: a message being handled (the queue is empty while its
+            # handler runs) may still post or move the focus
+            if getattr(queue, "_unfinished_tasks", queue.qsize()):
                 return True
             if node is self.screen:
                 return False
