@@ -30,17 +30,24 @@ class Terminal:
         self.raw = bytearray()  # every byte the console wrote, for checks on the bytes
         self.child = pexpect.spawn(exe, args, dimensions=(rows, cols), env=full_env, timeout=10)
 
+    def _read(self) -> bool | None:
+        """One read of what the console wrote (up to 50 ms): True if bytes came, False
+        if none, None at the end of the output."""
+        try:
+            data = self.child.read_nonblocking(65536, timeout=0.05)
+        except pexpect.TIMEOUT:
+            return False
+        except pexpect.EOF:
+            return None
+        self.raw += data
+        self.stream.feed(data)
+        return True
+
     def pump(self, seconds: float = 0.2) -> None:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
-            try:
-                data = self.child.read_nonblocking(65536, timeout=0.05)
-            except pexpect.TIMEOUT:
-                continue
-            except pexpect.EOF:
+            if self._read() is None:
                 return
-            self.raw += data
-            self.stream.feed(data)
 
     def text(self) -> str:
         return "\n".join(self.screen.display)
@@ -61,15 +68,11 @@ class Terminal:
         end = time.monotonic() + limit
         last = time.monotonic()
         while time.monotonic() < end and time.monotonic() - last < pause:
-            try:
-                data = self.child.read_nonblocking(65536, timeout=0.05)
-            except pexpect.TIMEOUT:
-                continue
-            except pexpect.EOF:
+            came = self._read()
+            if came is None:
                 return
-            self.raw += data
-            self.stream.feed(data)
-            last = time.monotonic()
+            if came:
+                last = time.monotonic()
 
     def resize(self, cols: int, rows: int) -> None:
         """The terminal window resized (the console hears SIGWINCH)."""
