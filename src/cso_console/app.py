@@ -729,11 +729,10 @@ class ConsoleApp(Steady, App[int]):
                 continue
             for strip in screen.query(STRIP):  # by name: none before the board is loaded
                 cast("AlertsStrip", strip).set_conflicts(len(found))
-            for count in screen.query(AlertCount):
-                count.refresh_count()
             shown = getattr(screen, "conflicts_changed", None)
             if shown is not None:
                 shown()
+        self.alerts_loaded()  # the counts on every screen that shows them
         if new:
             self.bell()  # once for each conflict, as for a new alert
 
