@@ -16,6 +16,7 @@ from cso_console.domain.model import Call, Officer, OfficerStatus
 from cso_console.domain.recommend import recommend
 from cso_console.screens import call_verbs
 from cso_console.screens.picker import Choice, PickerScreen, TextPrompt
+from cso_console.widgets.compositor import LineCompositor
 from cso_console.widgets.format import status_word
 from cso_console.widgets.message import MessageLine
 from cso_console.widgets.steady import Steady
@@ -38,6 +39,12 @@ def call_bindings() -> list[Binding]:
 
 class DeskActions(Steady, Screen[None]):
     """Mixed into screens that act on a call and/or an officer."""
+
+    def __init__(
+        self, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name, id, classes)
+        self._compositor = LineCompositor()  # draws only the lines an update changed
 
     @property
     def desk(self) -> Desk:
