@@ -1,6 +1,7 @@
-"""A PIN's hash needs 16 MiB while it runs; afterwards the memory goes back to the system,
-whichever thread ran it (glibc kept it in that thread's heap: a console grew by 16 MiB per
-worker thread that had checked a PIN)."""
+"""A PIN's hash needs 16 MiB while it runs: it runs in a child process, so the console's
+peak memory never holds them. Where no child can start it runs in the process, and the
+memory then goes back to the system afterwards, whichever thread ran it (glibc kept it in
+that thread's heap: a console grew by 16 MiB per worker thread that had checked a PIN)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,31 @@ pytestmark = pytest.mark.skipif(
     reason="reads the resident set size from /proc (Linux)",
 )
 
+PEAK_PROBE = textwrap.dedent(
+    """
+    from pathlib import Path
+    from cso_console import pins
+
+    def peak_kib():
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+
+    before = peak_kib()
+    stored = pins.hash_pin("2468")
+    assert pins.verify("2468", stored) and not pins.verify("1357", stored)
+    print(peak_kib() - before)
+    """
+)
+
 PROBE = textwrap.dedent(
     """
+    import sys
     import threading
     from pathlib import Path
     from cso_console import pins
+
+    sys.executable = ""  # no child can be started: the hash is made in this process
 
     def rss_kib():
         for line in Path("/proc/self/status").read_text().splitlines():
@@ -46,3 +67,31 @@ def test_checking_pins_in_several_threads_keeps_no_memory() -> None:
     )
     grown_kib = int(out.stdout.strip())
     assert grown_kib < 4 * 1024, f"{grown_kib} KiB kept after six PIN checks"
+
+
+def test_a_pin_check_leaves_the_peak_memory_where_it_was() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", PEAK_PROBE], capture_output=True, text=True, check=True, timeout=60
+    )
+    grown_kib = int(out.stdout.strip())
+    assert grown_kib < 4 * 1024, f"the peak grew {grown_kib} KiB over a hash and two checks"
+
+
+def test_the_pin_reaches_the_child_on_its_input_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cso_console import pins
+
+    seen: list[dict[str, object]] = []
+    run = subprocess.run
+
+    def spy(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
+        seen.append({"args": args, **kwargs})
+        return run(args, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(pins.subprocess, "run", spy)
+    stored = pins.hash_pin("Quokka-7431")
+    assert pins.verify("Quokka-7431", stored) and not pins.verify("Quokka-7432", stored)
+    assert len(seen) == 3
+    for call in seen:
+        assert not any("Quokka" in arg for arg in call["args"])  # type: ignore[attr-defined]
+        assert "env" not in call  # the child's own environment, unchanged
+        assert b"Quokka" not in call["input"]  # type: ignore[operator]  (base64 on stdin)

@@ -36,7 +36,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.timer import Timer
-from textual.worker import get_current_worker
 
 from cso_console.domain.callnumber import short_number
 from cso_console.errors import default_error_log, log_error, where
@@ -62,6 +61,7 @@ if TYPE_CHECKING:
     Feed = Changes  # what the desk's change feed hands back
 
 WATCH_INTERVAL = 0.25  # seconds between data_version looks while nothing else is asked
+LINK_WAIT = 30.0  # seconds the end of the console waits for the desk threads
 SLOW_COMMAND = 0.25  # seconds before a command still running shows "saving..."
 QUIT_QUESTION = "Quit CSO Console?"
 STRIP = "AlertsStrip"  # the board's alert line, queried by its name (see _show_conflicts)
@@ -136,6 +136,14 @@ class DeskFollowed(Message):
         self.error = error
 
 
+class LinkFailed(Message):
+    """A bug ended the writer or the follower (from its thread)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+
 class DeskOpened(Message):
     """The opener's desk (or what stopped it), from its thread."""
 
@@ -166,6 +174,7 @@ class DeskLink:
         self.commands: queue.Queue[Ticket | object] = queue.Queue()
         self.jobs: queue.Queue[object] = queue.Queue()
         self.stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
         self.version = -1
         self.seq = 0
         self.generation = -1
@@ -178,21 +187,47 @@ class DeskLink:
         """Ask for the change feed now (thread-safe)."""
         self.jobs.put(_POLL)
 
+    def start(self) -> None:
+        """The writer and the follower threads start (plain threads, so that whoever
+        ends the console can wait for them: see ``join``)."""
+        for name, loop in (("desk-writer", self.write_loop), ("desk-follower", self.follow_loop)):
+            thread = threading.Thread(target=self._guarded, args=(loop,), name=name, daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _guarded(self, loop: Callable[[], None]) -> None:
+        try:
+            loop()
+        except Exception as exc:  # a bug: said and logged as one in a handler would be
+            self.post(LinkFailed(exc))
+
     def stop(self) -> None:
         """The writer finishes every command given so far, then both threads end."""
         self.stopping.set()
         self.commands.put(_STOP)
         self.jobs.put(_STOP)
 
+    def join(self, timeout: float) -> bool:
+        """Wait for both threads to end; False if one is still running after ``timeout``
+        seconds (a read or a command stuck in SQLite)."""
+        end = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, end - time.monotonic()))
+        return self.running == 0
+
+    @property
+    def running(self) -> int:
+        """The writer and follower threads still running."""
+        return sum(thread.is_alive() for thread in self._threads)
+
     # the writer ---------------------------------------------------------------
 
     def write_loop(self) -> None:
-        worker = get_current_worker()
         while True:
             try:
                 item = self.commands.get(timeout=WATCH_INTERVAL)
             except queue.Empty:
-                if worker.is_cancelled or self.stopping.is_set():
+                if self.stopping.is_set():
                     return
                 continue
             if item is _STOP:
@@ -209,13 +244,12 @@ class DeskLink:
     # the follower -------------------------------------------------------------
 
     def follow_loop(self) -> None:
-        worker = get_current_worker()
         while True:
             batch: list[object] = []
             try:
                 batch.append(self.jobs.get(timeout=WATCH_INTERVAL))
             except queue.Empty:
-                if worker.is_cancelled or self.stopping.is_set():
+                if self.stopping.is_set():
                     return
             while True:  # take everything asked so far: one feed read serves it all
                 try:
@@ -398,8 +432,7 @@ class ConsoleApp(Steady, App[int]):
         version = self.desk.data_version()
         seq, generation = self.desk.head()
         self.link.start_at(version, seq, generation)
-        self.run_worker(self.link.write_loop, name="desk-writer", group="desk", thread=True)
-        self.run_worker(self.link.follow_loop, name="desk-follower", group="desk", thread=True)
+        self.link.start()
 
     def _open_desk(self) -> None:
         opener = self.opener
@@ -956,9 +989,16 @@ class ConsoleApp(Steady, App[int]):
         self.submit(c.SignOut(operator_id=self.session.operator_id), lambda _: self.exit(0))
 
     def on_unmount(self) -> None:
+        """The writer saves what it was given and both desk threads end before the app
+        does: whoever opened the desk closes it next, and a connection closed under a
+        thread still using it crashes in SQLite's C code."""
         if self._unsubscribe is not None:
             self._unsubscribe()
         self.link.stop()
+        self.link.join(LINK_WAIT)
+
+    def on_link_failed(self, message: LinkFailed) -> None:
+        self._handle_exception(message.error)
 
 
 class _AsciiScrollBarRender(ScrollBarRender):
