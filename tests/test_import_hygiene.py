@@ -136,3 +136,21 @@ asyncio.run(main())
         check=True,
     )
     assert out.stdout.split() == ["SignInScreen", "[]"]
+
+
+def test_fuzzy_matching_is_loaded_by_the_first_fuzzy_match_not_by_the_board() -> None:
+    """rapidfuzz (and the C++ runtime under it) loads when a typo is first looked for:
+    a console that has only shown its board does not carry it."""
+    loaded = _loaded_by(
+        "cso_console.cli, cso_console.app, cso_console.desk, cso_console.screens.board, "
+        "cso_console.screens.detail, cso_console.screens.picker, cso_console.domain.verbs, "
+        "cso_console.domain.places, cso_console.domain.call_types, cso_console.demo"
+    )
+    assert "rapidfuzz" not in loaded
+    code = (
+        "import sys\n"
+        "from cso_console.domain.verbs import close_words\n"
+        "print(close_words('DISPTCH', ['DISPATCH', 'CLEAR']), 'rapidfuzz' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["['DISPATCH']", "True"]

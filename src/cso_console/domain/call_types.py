@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rapidfuzz import fuzz
-
 from cso_console.domain.town import CallType
 
 _TYPO_CUTOFF = 80.0
@@ -36,6 +34,8 @@ def _typo_score(text: str, ct: CallType) -> float:
     """A misspelt word of the label or the code ("barkng"), when nothing matched as written."""
     if len(text) < 4:
         return 0.0
+    from rapidfuzz import fuzz  # loaded by the first typo looked for, not at start
+
     candidates = [ct.code.upper(), *_words(ct.label.upper())]
     ratio = max(fuzz.ratio(w, c) for w in text.split() for c in candidates)
     return ratio * 0.6 if ratio >= _TYPO_CUTOFF else 0.0

@@ -32,8 +32,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from rapidfuzz import fuzz
-
 if TYPE_CHECKING:
     from cso_console.domain.town import Landmark, StreetRange
 
@@ -275,6 +273,8 @@ class PlaceFinder:
             return [_StreetHit(st, 95.0 if one else 85.0, one) for st in bare]
         if not loose:
             return []
+        from rapidfuzz import fuzz  # loaded by the first loose match, not at start
+
         hits: list[_StreetHit] = []
         for st in self._streets.values():
             if st.key.startswith(part) or st.base.startswith(part):
@@ -460,6 +460,8 @@ def _landmark_score(key: str, said: str, words: tuple[str, ...], name: _Name, ty
             return 72.0
     if not typo:
         return 0.0
+    from rapidfuzz import fuzz  # loaded by the first typo looked for, not at start
+
     matched = [max(fuzz.ratio(w, nw) for nw in name.words) for w in words if len(w) >= 4]
     if matched and len(matched) == len(words) and min(matched) >= _TYPO_CUTOFF:
         return 60.0 + min(matched) / 5

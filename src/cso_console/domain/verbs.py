@@ -17,8 +17,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from cso_console.domain import commands as c
 from cso_console.domain.callnumber import parse_call_ref, short_number
 from cso_console.domain.model import Call, Officer, OfficerStatus
@@ -251,6 +249,8 @@ VERB_BY_NAME = {v.name: v for v in VERBS}
 
 def close_words(word: str, choices: list[str], limit: int = 3) -> list[str]:
     """The choices closest to a mistyped word, best first."""
+    from rapidfuzz import fuzz, process  # loaded by the first mistyped word, not at start
+
     found = process.extract(
         word,
         choices,

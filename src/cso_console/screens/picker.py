@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -83,6 +82,8 @@ class PickerScreen(Steady, ModalScreen[str | None]):
             self._show(exact, highlight=0)
             return
         if needle:
+            from rapidfuzz import fuzz  # loaded by the first search typed, not at start
+
             scored = []
             for i, ch in enumerate(self.choices):
                 hay = f"{ch.value} {ch.label} {ch.search}".lower()
