@@ -79,6 +79,7 @@ def _statements(suffix: str) -> tuple[str, str, str, str, str]:
 PROJECTIONS = ("assignments", "calls", "officers", "operators", "conflicts")
 NEXT = "_next"  # where a rebuild writes the new projections before the swap
 OLD = "_old"  # where the replaced projections wait to be emptied and dropped
+CLOSE_WAIT = 30.0  # seconds close() waits for reads and writes in progress on other threads
 INSERT_EVENT = (
     f"INSERT INTO journal (seq, {', '.join(rows.JOURNAL_COLUMNS)}) "
     f"VALUES (?, {', '.join('?' * len(rows.JOURNAL_COLUMNS))})"
@@ -700,12 +701,37 @@ class SqliteStore:
                 raise
         self._watch_lock = threading.Lock()
         self._write_lock = threading.RLock()
+        # Reads and writes in progress, on any thread: close() waits for them, and none
+        # starts after it (a connection closed under a thread using it crashes SQLite).
+        self._gate = threading.Condition()
+        self._users = 0
+        self._closed = False
         self.officer_cache: dict[str, Officer] = {}
         self.operator_cache: dict[str, Operator] = {}
         self._cache_key: tuple[int, int] = (-1, -1)
         self._tx: WriteTx | None = None
 
+    @contextmanager
+    def _using(self) -> Iterator[None]:
+        """One read or write in progress: refused once the store is closed."""
+        with self._gate:
+            if self._closed:
+                raise StoreError("The database is closed.")
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._gate:
+                self._users -= 1
+                self._gate.notify_all()
+
     def close(self) -> None:
+        """Close every connection, once the reads and writes in progress on other threads
+        have ended (each is short; after ``CLOSE_WAIT`` seconds the store closes anyway).
+        A read or write asked for after this is refused with a StoreError."""
+        with self._gate:
+            self._closed = True
+            self._gate.wait_for(lambda: self._users == 0, CLOSE_WAIT)
         for conn in {id(c): c for c in [self._w, self._watch, *self._readers]}.values():
             try:
                 conn.close()
@@ -724,7 +750,7 @@ class SqliteStore:
         """
         if self.readonly:
             raise StoreError("This database was opened for reading only.")
-        with self._write_lock:
+        with self._using(), self._write_lock:
             if self._tx is not None:
                 yield self._tx
                 return
@@ -817,22 +843,23 @@ class SqliteStore:
     def read(self) -> Iterator[sqlite3.Cursor]:
         """One read transaction (a consistent snapshot) on this thread's connection;
         a read inside a read joins it."""
-        conn = self._reader()
-        cur = conn.cursor()
-        outer = not conn.in_transaction
-        try:
-            if outer:
-                cur.execute("BEGIN")
-            yield cur
-        except sqlite3.Error as exc:
-            raise StoreError(f"The database could not be read: {plain_error(exc)}.") from None
-        finally:
-            if outer:
-                try:
-                    conn.rollback()
-                except sqlite3.Error:
-                    pass
-            cur.close()
+        with self._using():
+            conn = self._reader()
+            cur = conn.cursor()
+            outer = not conn.in_transaction
+            try:
+                if outer:
+                    cur.execute("BEGIN")
+                yield cur
+            except sqlite3.Error as exc:
+                raise StoreError(f"The database could not be read: {plain_error(exc)}.") from None
+            finally:
+                if outer:
+                    try:
+                        conn.rollback()
+                    except sqlite3.Error:
+                        pass
+                cur.close()
 
     def needs_rebuild(self) -> bool:
         with self.read() as cur:
@@ -849,7 +876,7 @@ class SqliteStore:
 
     def data_version(self) -> int:
         """Changes whenever any connection (this process or another) commits to the file."""
-        with self._watch_lock:
+        with self._using(), self._watch_lock:
             return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
 
     def head(self) -> tuple[int, int]:
