@@ -95,3 +95,18 @@ def test_the_pin_reaches_the_child_on_its_input_only(monkeypatch: pytest.MonkeyP
         assert not any("Quokka" in arg for arg in call["args"])  # type: ignore[attr-defined]
         assert "env" not in call  # the child's own environment, unchanged
         assert b"Quokka" not in call["input"]  # type: ignore[operator]  (base64 on stdin)
+
+
+@pytest.mark.parametrize("interpreter", ["/bin/false", "/bin/echo", "/nonexistent/python"])
+def test_without_a_working_child_the_pin_is_checked_here(
+    monkeypatch: pytest.MonkeyPatch, interpreter: str
+) -> None:
+    """An interpreter that cannot run the child (gone, not Python, failing at start) never
+    locks anyone out: the hash is made in the process, as before."""
+    from cso_console import pins
+
+    stored = pins.hash_pin("2468")
+    monkeypatch.setattr(pins.sys, "executable", interpreter)
+    assert pins.verify("2468", stored)
+    assert not pins.verify("1357", stored)
+    assert pins.verify("2468", pins.hash_pin("2468"))

@@ -71,8 +71,9 @@ def _map_large_blocks() -> bool:
         return False
 
 
-# The child: reads "pin salt n r p maxmem dklen" (pin and salt in base64) on stdin, writes
-# the key in base64 on stdout; exit code 1 (nothing written) when scrypt refuses them.
+# The child: reads "pin salt n r p maxmem dklen" (pin and salt in base64) on stdin and
+# writes "key <key in base64>", or "refused" when scrypt refuses the numbers. Anything else
+# (an interpreter that did not start, a crash) is no answer: the hash is then made here.
 _CHILD = """
 import base64, hashlib, sys
 pin, salt, n, r, p, maxmem, dklen = sys.stdin.read().split()
@@ -80,8 +81,9 @@ try:
     key = hashlib.scrypt(base64.b64decode(pin), salt=base64.b64decode(salt), n=int(n),
                          r=int(r), p=int(p), maxmem=int(maxmem), dklen=int(dklen))
 except (ValueError, MemoryError, OverflowError):
-    sys.exit(1)
-sys.stdout.write(base64.b64encode(key).decode("ascii"))
+    sys.stdout.write("refused")
+else:
+    sys.stdout.write("key " + base64.b64encode(key).decode("ascii"))
 """
 _CHILD_SECONDS = 30.0
 
@@ -106,13 +108,16 @@ def _key_apart(secret: bytes, salt: bytes, n: int, r: int, p: int) -> bytes:
         timeout=_CHILD_SECONDS,
         check=False,
     )
-    if done.returncode == 1 and not done.stdout:
+    answer = done.stdout.decode("ascii", "replace") if done.returncode == 0 else ""
+    if answer == "refused":
         raise ValueError("scrypt refused these parameters")
-    if done.returncode != 0:
-        raise subprocess.SubprocessError(f"the PIN hash child ended with {done.returncode}")
-    key = base64.b64decode(done.stdout, validate=True)
+    kind, _, text = answer.partition(" ")
+    try:
+        key = base64.b64decode(text, validate=True) if kind == "key" else b""
+    except ValueError:
+        key = b""
     if len(key) != KEY_BYTES:
-        raise subprocess.SubprocessError("the PIN hash child wrote no key")
+        raise subprocess.SubprocessError(f"no key from the PIN hash child ({done.returncode})")
     return key
 
 
