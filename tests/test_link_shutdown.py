@@ -59,22 +59,33 @@ def test_commands_given_before_the_end_are_saved_before_it(tmp_path):
     assert asyncio.run(go()) == [f"note {i}" for i in range(20)]
 
 
-def test_a_bug_that_ends_a_desk_thread_is_said_and_logged(tmp_path, monkeypatch):
+def test_a_bug_in_a_desk_thread_is_said_logged_and_the_thread_goes_on(tmp_path, monkeypatch):
     monkeypatch.setattr(ConsoleApp, "strict", False)  # as the console runs for real
+    run = DeskLink._run
+    failures = []
 
-    def broken(self: DeskLink, batch: list[object]) -> bool:
-        raise RuntimeError("a bug in the follower")
+    def broken_once(self: DeskLink, batch: list[object]) -> bool:
+        if not failures:
+            failures.append(batch)
+            raise RuntimeError("a bug in the follower")
+        return run(self, batch)
 
     async def go():
         app = demo_app(tmp_path)
         app.error_log = tmp_path / "logs" / "errors.log"
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
-            monkeypatch.setattr(DeskLink, "_run", broken)
+            monkeypatch.setattr(DeskLink, "_run", broken_once)
             app.link.poll()
             await wait_until(pilot, lambda: "nexpected" in message(app), what="the bug said")
             assert "RuntimeError" in message(app) and app.is_running
             assert app.error_log.exists()
+            answers = []
+            call = app.desk.open_calls()[0].call_id
+            app.submit(c.AddNote(call=call, text="after the bug"), answers.append)
+            await wait_until(pilot, lambda: answers, what="the next command answered")
+            assert answers[0].ok
+        assert app.link.running == 0
         app.desk.close()
 
     asyncio.run(go())

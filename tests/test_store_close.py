@@ -12,6 +12,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 PROBE = textwrap.dedent(
     """
     import sys, threading
@@ -80,3 +82,94 @@ def test_closing_a_desk_under_a_reader_and_a_writer_never_crashes(tmp_path: Path
     assert saved == "True"
     assert "The database is closed." in refusals
     assert "sqlite3" not in refusals and "Traceback" not in out.stderr
+
+
+LATE = textwrap.dedent(
+    """
+    import sys, threading, time
+    from pathlib import Path
+    from cso_console.desk import Desk
+    from cso_console.domain.town_files import load_town
+    from cso_console.paths import bundled_town_dir
+    from cso_console.session import NOBODY
+    from cso_console.store import sqlite as store_sqlite
+
+    store_sqlite.CLOSE_WAIT = 0.2  # a read that outlasts close()'s wait
+    town = load_town(bundled_town_dir())
+    desk = Desk.open(Path(sys.argv[1]) / "late.db", town, operator_id=NOBODY)
+    inside, results = threading.Event(), []
+
+    def long_read():
+        with desk.store.read() as cur:
+            inside.set()
+            time.sleep(0.6)
+            results.append(cur.execute("SELECT count(*) FROM journal").fetchone()[0] >= 0)
+
+    t = threading.Thread(target=long_read)
+    t.start()
+    inside.wait()
+    began = time.monotonic()
+    desk.close()
+    waited = time.monotonic() - began
+    t.join()
+    print(results, 0.15 < waited < 0.5)
+    """
+)
+
+
+def test_a_read_outlasting_the_wait_closes_the_connections_itself(tmp_path: Path) -> None:
+    """close() gives up waiting after CLOSE_WAIT and returns; the read still running ends
+    normally and closes the connections as it leaves (never under it: that crashed)."""
+    out = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", LATE, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.split() == ["[True]", "True"]
+
+
+def test_a_write_in_progress_finishes_its_own_reads_after_close_began(desk) -> None:
+    """A write already running when close() begins is finished whole, nested reads and
+    all (refusing them would roll the write back); a new read is refused."""
+    import threading
+    import time
+
+    from cso_console.domain import commands as c
+    from cso_console.store.database import StoreError
+
+    store = desk.store
+    inside, outcome = threading.Event(), []
+
+    def writing() -> None:
+        with store.write():
+            inside.set()
+            time.sleep(0.3)  # close() begins meanwhile
+            with store.read() as cur:
+                outcome.append(cur.execute("SELECT 1").fetchone()[0])
+
+    t = threading.Thread(target=writing)
+    t.start()
+    inside.wait()
+    desk.close()
+    t.join()
+    assert outcome == [1]
+    out = desk.execute(c.ReceiveCall(type_code="NOISE", location="1 Elm Street"))
+    assert not out.ok and "closed" in out.reason
+    with pytest.raises(StoreError, match="closed"):
+        desk.data_version()
+
+
+def test_close_inside_a_read_of_the_same_thread_does_not_wait_for_itself(desk) -> None:
+    import time
+
+    from cso_console.store.database import StoreError
+
+    with desk.store.read() as cur:
+        began = time.monotonic()
+        desk.close()
+        assert time.monotonic() - began < 1.0
+        assert cur.execute("SELECT 1").fetchone()[0] == 1  # still open under this read
+    with pytest.raises(StoreError, match="closed"):
+        desk.data_version()

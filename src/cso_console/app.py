@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 
 WATCH_INTERVAL = 0.25  # seconds between data_version looks while nothing else is asked
 LINK_WAIT = 30.0  # seconds the end of the console waits for the desk threads
+RESTART_PAUSE = 0.2  # seconds before a desk thread's loop starts again after a bug
 SLOW_COMMAND = 0.25  # seconds before a command still running shows "saving..."
 QUIT_QUESTION = "Quit CSO Console?"
 STRIP = "AlertsStrip"  # the board's alert line, queried by its name (see _show_conflicts)
@@ -196,10 +197,18 @@ class DeskLink:
             thread.start()
 
     def _guarded(self, loop: Callable[[], None]) -> None:
-        try:
-            loop()
-        except Exception as exc:  # a bug: said and logged as one in a handler would be
-            self.post(LinkFailed(exc))
+        """Run ``loop`` until told to stop. A bug that ends it is said and logged as one
+        in a handler would be, and the loop starts again (its queue is where it was; the
+        command or read in hand when it failed gets no answer): the desk goes on, and a
+        sign-out at quit still gets its answer."""
+        while True:
+            try:
+                loop()
+                return
+            except Exception as exc:
+                self.post(LinkFailed(exc))
+                if self.stopping.wait(RESTART_PAUSE):
+                    return
 
     def stop(self) -> None:
         """The writer finishes every command given so far, then both threads end."""

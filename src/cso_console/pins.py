@@ -71,12 +71,13 @@ def _map_large_blocks() -> bool:
         return False
 
 
-# The child: reads "pin salt n r p maxmem dklen" (pin and salt in base64) on stdin and
-# writes "key <key in base64>", or "refused" when scrypt refuses the numbers. Anything else
-# (an interpreter that did not start, a crash) is no answer: the hash is then made here.
+# The child reads pin, salt, n, r, p, maxmem and dklen, one a line (pin and salt in base64,
+# either may be empty), on stdin; it writes "key <key in base64>", or "refused" when scrypt
+# refuses the numbers. Anything else (an interpreter that did not start, a crash) is no
+# answer: the hash is then made here.
 _CHILD = """
 import base64, hashlib, sys
-pin, salt, n, r, p, maxmem, dklen = sys.stdin.read().split()
+pin, salt, n, r, p, maxmem, dklen = sys.stdin.read().split("\\n")
 try:
     key = hashlib.scrypt(base64.b64decode(pin), salt=base64.b64decode(salt), n=int(n),
                          r=int(r), p=int(p), maxmem=int(maxmem), dklen=int(dklen))
@@ -103,7 +104,9 @@ def _key_apart(secret: bytes, salt: bytes, n: int, r: int, p: int) -> bytes:
         raise OSError("no interpreter to start")
     done = subprocess.run(
         [sys.executable, "-I", "-S", "-c", _CHILD],
-        input=f"{_b64(secret)} {_b64(salt)} {n} {r} {p} {_MAX_MEM} {KEY_BYTES}".encode("ascii"),
+        input="\n".join(
+            [_b64(secret), _b64(salt), str(n), str(r), str(p), str(_MAX_MEM), str(KEY_BYTES)]
+        ).encode("ascii"),
         capture_output=True,
         timeout=_CHILD_SECONDS,
         check=False,

@@ -705,7 +705,9 @@ class SqliteStore:
         # starts after it (a connection closed under a thread using it crashes SQLite).
         self._gate = threading.Condition()
         self._users = 0
-        self._closed = False
+        self._closed = False  # no new read or write is taken
+        self._late = False  # close() returned before the last one ended
+        self._shut = False  # the connections are closed (or being closed)
         self.officer_cache: dict[str, Officer] = {}
         self.operator_cache: dict[str, Operator] = {}
         self._cache_key: tuple[int, int] = (-1, -1)
@@ -713,25 +715,46 @@ class SqliteStore:
 
     @contextmanager
     def _using(self) -> Iterator[None]:
-        """One read or write in progress: refused once the store is closed."""
+        """One read or write in progress. Refused once the store is closed, unless this
+        thread is already inside one (a read inside a write in progress is part of it)."""
+        held = getattr(self._local, "uses", 0)
         with self._gate:
-            if self._closed:
+            if self._closed and not held:
                 raise StoreError("The database is closed.")
             self._users += 1
+        self._local.uses = held + 1
         try:
             yield
         finally:
+            self._local.uses = held
             with self._gate:
                 self._users -= 1
+                last = self._closed and self._users == 0 and not self._shut
+                if last:
+                    self._shut = True
                 self._gate.notify_all()
+            if last and self._late:  # close() gave up waiting: the last one out shuts
+                self._shut_connections()
 
     def close(self) -> None:
-        """Close every connection, once the reads and writes in progress on other threads
-        have ended (each is short; after ``CLOSE_WAIT`` seconds the store closes anyway).
-        A read or write asked for after this is refused with a StoreError."""
+        """Close every connection once the reads and writes in progress (on any thread
+        but this one) have ended; a read or write asked for after this is refused with
+        a StoreError. Each is short; if one is still running after ``CLOSE_WAIT``
+        seconds, close() returns and the last one to end closes the connections: never
+        under a thread using them (SQLite's C code crashes)."""
+        mine = getattr(self._local, "uses", 0)
         with self._gate:
+            if self._closed:
+                return
             self._closed = True
-            self._gate.wait_for(lambda: self._users == 0, CLOSE_WAIT)
+            ended = self._gate.wait_for(lambda: self._users <= mine, CLOSE_WAIT)
+            if not ended or mine:
+                self._late = True  # the last user shuts them (see _using)
+                return
+            self._shut = True
+        self._shut_connections()
+
+    def _shut_connections(self) -> None:
         for conn in {id(c): c for c in [self._w, self._watch, *self._readers]}.values():
             try:
                 conn.close()
