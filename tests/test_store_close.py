@@ -70,18 +70,24 @@ PROBE = textwrap.dedent(
 )
 
 
-def test_closing_a_desk_under_a_reader_and_a_writer_never_crashes(tmp_path: Path) -> None:
+def in_child(code: str, folder: Path) -> str:
+    """``code`` run in a child interpreter; its output. A crash fails the test."""
     out = subprocess.run(
-        [sys.executable, "-X", "faulthandler", "-c", PROBE, str(tmp_path)],
+        [sys.executable, "-X", "faulthandler", "-c", code, str(folder)],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert out.returncode == 0, out.stderr[-3000:]
-    saved, _, refusals = out.stdout.strip().partition(" ")
+    assert "Traceback" not in out.stderr, out.stderr[-3000:]
+    return out.stdout
+
+
+def test_closing_a_desk_under_a_reader_and_a_writer_never_crashes(tmp_path: Path) -> None:
+    saved, _, refusals = in_child(PROBE, tmp_path).strip().partition(" ")
     assert saved == "True"
     assert "The database is closed." in refusals
-    assert "sqlite3" not in refusals and "Traceback" not in out.stderr
+    assert "sqlite3" not in refusals
 
 
 LATE = textwrap.dedent(
@@ -120,14 +126,7 @@ LATE = textwrap.dedent(
 def test_a_read_outlasting_the_wait_closes_the_connections_itself(tmp_path: Path) -> None:
     """close() gives up waiting after CLOSE_WAIT and returns; the read still running ends
     normally and closes the connections as it leaves (never under it: that crashed)."""
-    out = subprocess.run(
-        [sys.executable, "-X", "faulthandler", "-c", LATE, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    assert out.stdout.split() == ["[True]", "True"]
+    assert in_child(LATE, tmp_path).split() == ["[True]", "True"]
 
 
 def test_a_write_in_progress_finishes_its_own_reads_after_close_began(desk) -> None:
