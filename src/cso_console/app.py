@@ -15,6 +15,7 @@ Both threads post to the app only; widgets are touched on the UI thread alone.
 
 from __future__ import annotations
 
+import gc
 import locale
 import os
 import queue
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
 
 WATCH_INTERVAL = 0.25  # seconds between data_version looks while nothing else is asked
 LINK_WAIT = 30.0  # seconds the end of the console waits for the desk threads
+GC_BACK = 10.0  # seconds after the start the collector runs again at the latest (cli.cmd_run)
 RESTART_PAUSE = 0.2  # seconds before a desk thread's loop starts again after a bug
 SLOW_COMMAND = 0.25  # seconds before a command still running shows "saving..."
 QUIT_QUESTION = "Quit CSO Console?"
@@ -427,6 +429,7 @@ class ConsoleApp(Steady, App[int]):
         else:
             assert self.ready, "a session needs the desk open"
         self.set_interval(1.0, self._tick, name="tick")
+        self.set_timer(GC_BACK, gc.enable)  # if no board has loaded its rows by then
         self.refresh_conflicts()
         if not self.ready:
             self.call_after_refresh(self._open_desk)  # once the sign-in is on screen

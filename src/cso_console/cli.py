@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import getpass
 import itertools
 import json
@@ -556,6 +557,12 @@ def _keymap(path: Path | None) -> Keymap:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    # Start-up makes hundreds of thousands of objects that live as long as the console
+    # (modules, classes, the board's rows): the collector would walk them over and over
+    # for nothing (10-15% of start-up's CPU). It comes back once the board's rows are
+    # loaded (screens/board.settled, which freezes them first), or app.GC_BACK seconds after
+    # the app started, whichever is first.
+    gc.disable()
     from cso_console.app import LOCK_AFTER, THEMES
 
     if args.theme is not None and args.theme not in THEMES:

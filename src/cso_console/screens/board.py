@@ -26,9 +26,11 @@ from cso_console.widgets.status import StatusBar
 def settled() -> None:
     """The board's rows are loaded: they live as long as the board, so the collector
     stops looking at them (a full collection over 20,000 calls took tens of ms, in the
-    middle of a tick). Garbage among them is still freed by reference counts."""
+    middle of a tick). Garbage among them is still freed by reference counts. The
+    collector, off while the console started (cli.cmd_run), runs again from here."""
     gc.collect()
     gc.freeze()
+    gc.enable()
 
 
 if TYPE_CHECKING:
