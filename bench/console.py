@@ -90,7 +90,7 @@ def build(folder: Path, calls: int, officers: int) -> Path:
         RosterOfficer(call_sign=f"C{100 + i}", name=f"Officer {i}", skills=(), beat=beats[i % 7])
         for i in range(officers)
     )
-    town = base.model_copy(update={"officers": roster})
+    town = base.replaced(officers=roster)
     clock = FixedClock(START - timedelta(hours=3))
     path = folder / f"console-{calls}.db"
     desk = Desk.open(path, town, clock=clock, operator_id=NOBODY)

@@ -60,7 +60,7 @@ def test_a_source_id_held_twice_folds_as_a_conflict(make_desk: Callable[..., Des
 def test_unreadable_details_become_a_conflict(make_desk: Callable[..., Desk]) -> None:
     a, b = make_desk("a.db", desk_code="D2"), make_desk("b.db")
     events = _shift(a)
-    broken = Event(**{**events[0].model_dump(), "payload": {"priority": "soon"}})
+    broken = Event(**{**events[0].as_dict(), "payload": {"priority": "soon"}})
     report = b.ingest([broken, *events[1:]])
     assert report.conflicts >= 1
     assert check_store(b.store).ok

@@ -237,8 +237,8 @@ def test_lenient_fold_records_a_conflict_instead_of_raising(h):
     h.do(ReceiveCall(type_code="PARK", location="220 Main Street"))
     h.do(Dispatch(call="1", officers=("C10",)))
     # another desk, offline, sent C10 to call 2 as well
-    other = h.events[-1].model_copy(
-        update={
+    other = h.events[-1].replaced(
+        **{
             "event_id": "other-1",
             "desk_id": "D2",
             "desk_seq": 1,

@@ -99,9 +99,7 @@ def test_two_desks_converge_whatever_the_interleaving(town, a, b, seed):
     run(d1, a)
     run(d2, b)
     theirs = [
-        e.model_copy(
-            update={"desk_id": "D2", "call_id": e.call_id and e.call_id.replace("D1-", "D2-")}
-        )
+        e.replaced(desk_id="D2", call_id=e.call_id and e.call_id.replace("D1-", "D2-"))
         for e in d2.events
     ]
     merged = d1.events + theirs

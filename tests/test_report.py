@@ -18,7 +18,7 @@ from cso_console.domain.report import (
     shift_at,
     shift_report,
 )
-from cso_console.domain.town import Town
+from cso_console.domain.town import DEFAULT_SHIFTS, Town
 from cso_console.report_formats import handover, markdown, render, to_csv, to_json
 from tests.report_fixture import AFTER, CALLER_NAME, CALLER_PHONE, DAY, Journal, at, day_shift
 
@@ -175,9 +175,7 @@ def test_shift_at_finds_the_agencys_shift(town: Town) -> None:
 
 
 def test_town_without_zone_or_shifts_is_utc_whole_days(town: Town) -> None:
-    plain = town.model_copy(
-        update={"time_zone": "UTC", "shifts": Town.model_fields["shifts"].default}
-    )
+    plain = town.replaced(time_zone="UTC", shifts=DEFAULT_SHIFTS)
     p = shift_at(plain, datetime(2026, 11, 21, 13, 45, tzinfo=UTC))
     assert (p.shift, p.start, p.end) == (
         "day",
@@ -247,8 +245,8 @@ def test_hours_chart_ascii_and_unicode(report) -> None:  # type: ignore[no-untyp
 def test_data_text_cannot_steer_the_terminal(town: Town) -> None:
     j = Journal()
     j.call("Z", "12:00", 3, "B1", type_code="NO\x1b[2JISE")
-    j.events[-1] = j.events[-1].model_copy(
-        update={"payload": {**j.events[-1].payload, "location": "1 Main\x1b]0;pwn\x07 St|x"}}
+    j.events[-1] = j.events[-1].replaced(
+        payload={**j.events[-1].payload, "location": "1 Main\x1b]0;pwn\x07 St|x"}
     )
     j.add("12:05", EventType.CALL_TRANSFERRED, call="Z", to="agency\u202e", reason="r\x9bx")
     j.add("12:06", EventType.CALL_REOPENED, call="Z", reason="ok")

@@ -115,7 +115,7 @@ def roster_events(
             continue
         rev = revisions.get(o.call_sign, 0) + 1
         payload = OfficerEnrolled(name=o.name, skills=tuple(o.skills), home_beat=o.beat)
-        body = json.dumps([o.call_sign, rev, payload.model_dump(mode="json")], sort_keys=True)
+        body = json.dumps([o.call_sign, rev, payload.to_json()], sort_keys=True)
         event_id = str(uuid.uuid5(_ROSTER_NS, body))
         digest = int(hashlib.sha256(body.encode()).hexdigest()[:12], 16)
         out.append(
@@ -128,7 +128,7 @@ def roster_events(
                 operator_id=SYSTEM_OPERATOR,
                 type=EventType.OFFICER_ENROLLED,
                 officer_id=o.call_sign,
-                payload=payload.model_dump(mode="json"),
+                payload=payload.to_json(),
             )
         )
     return out
@@ -487,7 +487,7 @@ class Desk:
             return
         old = self.store.roster_v1()
         roster = [
-            RosterOfficer.model_construct(
+            RosterOfficer.unchecked(
                 call_sign=o.officer_id, name=o.name, skills=o.skills, beat=o.home_beat
             )
             for o in old

@@ -165,7 +165,7 @@ def disable_operator(desk: Desk, operator_id: str) -> Outcome:
 
 
 def _sentence(exc: ValueError) -> str:
-    """A pydantic error as the one sentence it carries."""
+    """A record's refusal as the one sentence it carries."""
     errors = getattr(exc, "errors", None)
     if callable(errors):
         first = errors()[0]

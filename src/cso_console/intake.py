@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
-from pydantic import ValidationError
-
 from cso_console.desk import Desk
 from cso_console.domain.commands import EARLIEST_RECEIVED, ReceiveCall
+from cso_console.domain.record import Invalid
 from cso_console.store import StorageFull, StoreError
 
 FIELDS = (
@@ -238,7 +237,7 @@ def parse_line(line: str, desk: Desk) -> ReceiveCall:
             source_id=source_id or derived_source_id(obj),
             earlier_source_ids=() if source_id or not received_at else (_legacy_source_id(obj),),
         )
-    except ValidationError as exc:
+    except Invalid as exc:
         err = exc.errors()[0]
         raise LineRefused(f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
 

@@ -1,1 +1,2 @@
-"""The domain: pure Python and pydantic. No Textual, no SQL, no I/O beyond reading a town."""
+"""The domain: pure Python, its values frozen, checked records (record.py). No Textual, no SQL,
+no I/O beyond reading a town."""

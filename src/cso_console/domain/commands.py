@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-
 from cso_console.domain.alerts import acked_level, late_level, sla_share, timer_alert
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.events import (
@@ -47,15 +45,14 @@ from cso_console.domain.events import (
 )
 from cso_console.domain.fold import Refused, State, stacked_call_ready
 from cso_console.domain.model import OfficerStatus, Operator, OperatorRole, Role
+from cso_console.domain.record import Record, after, field
 from cso_console.domain.town import Town
 
 EMERGENCY_DISPATCH = "emergency dispatch"
 
 
-class Command(BaseModel):
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True
-    )
+class Command(Record):
+    strip_text: ClassVar[bool] = True
     lead_only: ClassVar[bool] = False
 
     def call_refs(self) -> list[str]:
@@ -73,15 +70,15 @@ def _upper(v: str) -> str:
     return v.strip().upper()
 
 
-CallSign = Annotated[str, AfterValidator(_upper), Field(min_length=1)]
+CallSign = Annotated[str, after(_upper), field(min_length=1)]
 
 
 class ReceiveCall(Command):
     """A new call. Location + type are enough."""
 
-    type_code: str = Field(min_length=1)
-    location: str = Field(min_length=1)
-    priority: int | None = Field(default=None, ge=1, le=4)
+    type_code: str = field(min_length=1)
+    location: str = field(min_length=1)
+    priority: int | None = field(default=None, ge=1, le=4)
     caller_name: str | None = None
     caller_phone: str | None = None
     narrative: str = ""
@@ -100,7 +97,7 @@ class Dispatch(Command):
     """Send units to a call; the first is primary unless the call already has one."""
 
     call: str
-    officers: tuple[CallSign, ...] = Field(min_length=1)
+    officers: tuple[CallSign, ...] = field(min_length=1)
     reasons: tuple[str, ...] = ()  # why the first officer was chosen, as the picker said
 
 
@@ -136,12 +133,12 @@ class CloseCall(Command):
 
 class AddNote(Command):
     call: str
-    text: str = Field(min_length=1)
+    text: str = field(min_length=1)
 
 
 class ChangePriority(Command):
     call: str
-    priority: int = Field(ge=1, le=4)
+    priority: int = field(ge=1, le=4)
     reason: str = ""
 
 
@@ -152,7 +149,7 @@ class LinkDuplicate(Command):
 
 class Transfer(Command):
     call: str
-    to: str = Field(min_length=1)
+    to: str = field(min_length=1)
     reason: str = ""
 
 
@@ -260,7 +257,7 @@ def _operator_name(v: str) -> str:
     return v
 
 
-OperatorId = Annotated[str, AfterValidator(_operator_name)]
+OperatorId = Annotated[str, after(_operator_name)]
 
 
 class SignIn(Command):
@@ -280,7 +277,7 @@ class EnrollOperator(Command):
     operator of a journal, who must be a lead."""
 
     operator: OperatorId
-    name: str = Field(min_length=1, max_length=80)
+    name: str = field(min_length=1, max_length=80)
     role: OperatorRole = OperatorRole.DESK
     pin_hash: str | None = None
 
@@ -290,7 +287,7 @@ class SetPin(Command):
     or the database file owner's reset from the CLI."""
 
     operator: OperatorId
-    pin_hash: str = Field(min_length=1)
+    pin_hash: str = field(min_length=1)
     by_owner: bool = False
 
 
@@ -304,7 +301,7 @@ class ExportCallers(Command):
 
     lead_only: ClassVar[bool] = True
     kind: Literal["calls", "events"]
-    since: str | None = Field(default=None, max_length=100)
+    since: str | None = field(default=None, max_length=100)
 
 
 class RefusePin(Command):
@@ -318,9 +315,9 @@ class SettleConflict(Command):
     the conflicts list shows it), with a reason. ``keep``: the journal stays as folded."""
 
     lead_only: ClassVar[bool] = True
-    event_id: str = Field(min_length=4, max_length=100)
+    event_id: str = field(min_length=4, max_length=100)
     choice: Literal["keep"] = "keep"
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = field(min_length=1, max_length=500)
 
 
 @dataclass
@@ -516,7 +513,7 @@ def _correct(state: State, ctx: Context, cmd: CorrectCall) -> list[Draft]:
         Draft(
             type=EventType.CALL_CORRECTED,
             call_id=call_id,
-            payload=CallCorrected.model_validate(changed),
+            payload=CallCorrected.from_dict(changed),
         )
     ]
 

@@ -7,16 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    SerializerFunctionWrapHandler,
-    model_serializer,
-)
-
 from cso_console.domain.model import OfficerStatus, OperatorRole, Role
+from cso_console.domain.record import Record, field
 
 
 class EventType(StrEnum):
@@ -62,13 +54,13 @@ class EventType(StrEnum):
     TIMER_ACKNOWLEDGED = "officer.timer_acknowledged"
 
 
-class _Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+class _Payload(Record):
+    pass
 
 
 class CallReceived(_Payload):
     type_code: str
-    priority: int = Field(ge=1, le=4)
+    priority: int = field(ge=1, le=4)
     location: str
     location_verified: bool
     beat_id: str | None = None
@@ -91,7 +83,7 @@ class NoPayload(_Payload):
 class AlertAcknowledged(_Payload):
     """A late call's alert was seen: ``level`` 1 past its target, 2 past twice it."""
 
-    level: int = Field(default=1, ge=1, le=2)  # events written before levels were level 1
+    level: int = field(default=1, ge=1, le=2)  # events written before levels were level 1
 
 
 class UnitCleared(_Payload):
@@ -105,11 +97,11 @@ class CallClosed(_Payload):
 
 
 class NoteAdded(_Payload):
-    text: str = Field(min_length=1)
+    text: str = field(min_length=1)
 
 
 class PriorityChanged(_Payload):
-    priority: int = Field(ge=1, le=4)
+    priority: int = field(ge=1, le=4)
     reason: str = ""
 
 
@@ -143,10 +135,10 @@ class CallCorrected(_Payload):
     caller_name: str | None = None
     caller_phone: str | None = None
 
-    @model_serializer(mode="wrap")
-    def _changed_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        return {k: v for k, v in data.items() if k in self.model_fields_set}
+    def to_json(self) -> dict[str, Any]:
+        """Only the fields the correction names."""
+        given = self.fields_given
+        return {k: v for k, v in super().to_json().items() if k in given}
 
 
 class OfficerSignedOn(_Payload):
@@ -169,8 +161,8 @@ class CallersExported(_Payload):
     """What was exported with its callers: ``calls`` or ``events``, and from when (the
     ``--since`` as given; none: everything)."""
 
-    kind: str = Field(pattern="^(calls|events)$")
-    since: str | None = Field(default=None, max_length=100)
+    kind: str = field(pattern="^(calls|events)$")
+    since: str | None = field(default=None, max_length=100)
 
 
 class OfficerShiftChanged(_Payload):
@@ -181,7 +173,7 @@ class OfficerShiftChanged(_Payload):
 
 
 class TimerAcknowledged(_Payload):
-    level: int = Field(default=1, ge=1, le=2)
+    level: int = field(default=1, ge=1, le=2)
 
 
 class ConflictSettled(_Payload):
@@ -189,9 +181,9 @@ class ConflictSettled(_Payload):
     ``keep``: the journal stays as folded and the refused event is set aside (a lead who
     wants otherwise acts with the usual verbs first: reassign, reopen ...)."""
 
-    event_id: str = Field(min_length=1, max_length=100)
-    choice: str = Field(default="keep", pattern="^keep$")
-    reason: str = Field(min_length=1, max_length=500)
+    event_id: str = field(min_length=1, max_length=100)
+    choice: str = field(default="keep", pattern="^keep$")
+    reason: str = field(min_length=1, max_length=500)
     by: str
 
 
@@ -202,7 +194,7 @@ class OperatorSignedIn(_Payload):
 class OfficerEnrolled(_Payload):
     """An officer on the roster, or a change to their name, skills or home beat."""
 
-    name: str = Field(min_length=1)
+    name: str = field(min_length=1)
     skills: tuple[str, ...] = ()
     home_beat: str | None = None
 
@@ -210,7 +202,7 @@ class OfficerEnrolled(_Payload):
 class OperatorEnrolled(_Payload):
     """An operator of this centre, or a change to their name or role."""
 
-    name: str = Field(min_length=1)
+    name: str = field(min_length=1)
     role: OperatorRole
     pin_hash: str | None = None  # a salted slow hash (cso_console.pins); never exported
     by: str
@@ -267,10 +259,8 @@ CALLER_FIELDS = ("caller_name", "caller_phone")
 SECRET_FIELDS = ("pin_hash",)
 
 
-class Draft(BaseModel):
+class Draft(Record):
     """An event decided by the domain, not yet stamped by the store."""
-
-    model_config = ConfigDict(frozen=True)
 
     type: EventType
     call_id: str | None = None
@@ -279,7 +269,7 @@ class Draft(BaseModel):
     payload: _Payload
 
     def payload_dict(self) -> dict[str, Any]:
-        return self.payload.model_dump(mode="json", exclude_defaults=False)
+        return self.payload.to_json()
 
 
 # Events that name a second call in their payload (and the key that holds it).
@@ -289,10 +279,8 @@ _OTHER_CALL = {
 }
 
 
-class Event(BaseModel):
+class Event(Record):
     """One journal entry: a fact, stamped with who, where and when."""
-
-    model_config = ConfigDict(frozen=True)
 
     event_id: str
     desk_id: str
@@ -303,8 +291,7 @@ class Event(BaseModel):
     type: EventType
     call_id: str | None = None
     officer_id: str | None = None
-    payload: dict[str, Any] = Field(default_factory=dict)
-    _data: Any = PrivateAttr(default=None)
+    payload: dict[str, Any] = field(default_factory=dict)
 
     @property
     def order_key(self) -> tuple[int, str, int]:
@@ -313,9 +300,10 @@ class Event(BaseModel):
 
     def data(self) -> Any:
         """The typed payload (its model in ``PAYLOADS``), parsed once, when first asked."""
-        if self._data is None:
-            self._data = PAYLOADS[self.type].model_validate(self.payload)
-        return self._data
+        data = self.__dict__.get("_data")
+        if data is None:
+            data = self.__dict__["_data"] = PAYLOADS[self.type].from_dict(self.payload)
+        return data
 
     def call_ids(self) -> list[str]:
         """Every call this event touches or whose state it depends on: a reassignment also
@@ -345,7 +333,7 @@ def stamp(
 ) -> Event:
     # The draft and its payload were validated when they were made; the stamp's fields
     # come from the desk. Constructing without re-validation keeps the write path cheap.
-    event = Event.model_construct(
+    event = Event.unchecked(
         event_id=event_id or new_event_id(),
         desk_id=desk_id,
         desk_seq=desk_seq,
@@ -357,5 +345,5 @@ def stamp(
         officer_id=draft.officer_id,
         payload=draft.payload_dict(),
     )
-    event._data = draft.payload  # already typed: the fold need not parse it again
+    event.__dict__["_data"] = draft.payload  # already typed: the fold need not parse it again
     return event

@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
-
 from cso_console.domain.callnumber import short_number
 from cso_console.domain.events import Event, EventType
 from cso_console.domain.model import (
@@ -25,6 +23,7 @@ from cso_console.domain.model import (
     Operator,
     Role,
 )
+from cso_console.domain.record import Invalid
 
 
 class Refused(Exception):
@@ -460,7 +459,7 @@ def _corrected(state: State, e: Event, ch: Changed) -> None:
     """Only what the correction names changes; a location brings its check and beat."""
     call = _need_call(state, e)
     d = e.data()
-    given = d.model_fields_set
+    given = d.fields_given
     if d.type_code:
         call.type_code = d.type_code
     if d.location:
@@ -600,7 +599,7 @@ def apply(state: State, event: Event, *, strict: bool = True) -> Changed:
     try:
         try:
             _HANDLERS[event.type](state, event, changed)
-        except ValidationError as exc:  # details written elsewhere that do not parse
+        except Invalid as exc:  # details written elsewhere that do not parse
             raise Refused(
                 f"The event's details cannot be read ({exc.error_count()} errors)."
             ) from None

@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from cso_console.domain.record import Record, field
 
 if TYPE_CHECKING:
     from cso_console.domain.places import PlaceFinder
@@ -22,30 +22,30 @@ if TYPE_CHECKING:
 DEFAULT_TARGETS = {1: 5, 2: 15, 3: 45, 4: 120}
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Frozen(Record):
+    pass
 
 
 class Priority(_Frozen):
-    level: int = Field(ge=1, le=4)
+    level: int = field(ge=1, le=4)
     label: str
-    target_minutes: int = Field(gt=0, le=24 * 60)
+    target_minutes: int = field(gt=0, le=24 * 60)
 
 
 class OfficerTimers(_Frozen):
     """Minutes before an officer who may be forgotten is alerted on (town.toml's
     ``[officer_timers]``); each alerts again at twice its limit."""
 
-    dispatched_minutes: int = Field(default=5, gt=0, le=24 * 60)  # dispatched, not en route
-    break_minutes: int = Field(default=30, gt=0, le=24 * 60)
-    out_of_service_minutes: int = Field(default=60, gt=0, le=24 * 60)
+    dispatched_minutes: int = field(default=5, gt=0, le=24 * 60)  # dispatched, not en route
+    break_minutes: int = field(default=30, gt=0, le=24 * 60)
+    out_of_service_minutes: int = field(default=60, gt=0, le=24 * 60)
 
 
 class Shift(_Frozen):
     """A shift of the agency's day: its name and the local time it starts (``HH:MM``)."""
 
-    name: str = Field(min_length=1)
-    start: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    name: str = field(min_length=1)
+    start: str = field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
     @property
     def start_minutes(self) -> int:
@@ -66,8 +66,8 @@ class Beat(_Frozen):
 
 class StreetRange(_Frozen):
     name: str
-    low: int = Field(ge=0)
-    high: int = Field(ge=0)
+    low: int = field(ge=0)
+    high: int = field(ge=0)
     beat: str
 
 
@@ -80,9 +80,9 @@ class Landmark(_Frozen):
 class CallType(_Frozen):
     code: str
     label: str
-    priority: int = Field(ge=1, le=4)
+    priority: int = field(ge=1, le=4)
     skill: str | None = None
-    welfare_minutes: int | None = Field(default=None, gt=0)
+    welfare_minutes: int | None = field(default=None, gt=0)
     emergency: bool = False
 
 
@@ -157,7 +157,7 @@ class Location:
 class Town(_Frozen):
     name: str
     agency: str = ""
-    welfare_default_minutes: int = Field(default=20, gt=0)
+    welfare_default_minutes: int = field(default=20, gt=0)
     officer_timers: OfficerTimers = OfficerTimers()
     time_zone: str = DEFAULT_TIME_ZONE  # an IANA name, e.g. America/New_York
     shifts: tuple[Shift, ...] = DEFAULT_SHIFTS  # sorted by start, starts unique
@@ -170,8 +170,6 @@ class Town(_Frozen):
     dispositions: tuple[Disposition, ...]
     skills: tuple[Skill, ...]
     officers: tuple[RosterOfficer, ...]
-
-    model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
 
     # lookups -------------------------------------------------------------
 

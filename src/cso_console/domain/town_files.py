@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError
-
+from cso_console.domain.record import Invalid
 from cso_console.domain.town import (
     Beat,
     CallType,
@@ -118,7 +117,7 @@ def _csv_rows(
 def _build(model: Callable[..., Any], file: str, line: int, probs: _Problems, **fields: Any) -> Any:
     try:
         return model(**fields)
-    except ValidationError as exc:
+    except Invalid as exc:
         for err in exc.errors():
             field = ".".join(str(p) for p in err["loc"]) or "row"
             probs.add(file, line, field, err["msg"])
@@ -259,7 +258,7 @@ def _read_town_toml(folder: Path, probs: _Problems) -> dict[str, Any]:
         probs.add(name, _toml_line(text, "officer_timers"), "officer_timers", "must be a table")
     else:
         line = _toml_line(text, "officer_timers") or 0
-        known = set(OfficerTimers.model_fields)
+        known = set(OfficerTimers.field_names())
         for key in sorted(set(timers) - known):
             probs.add(
                 name, line, f"officer_timers.{key}", f"unknown (known: {', '.join(sorted(known))})"
