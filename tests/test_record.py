@@ -211,3 +211,45 @@ def test_field_types_are_read_when_first_made_not_when_defined() -> None:
         assert Later(other={"size": 1}).other == Part(size=1)
     finally:
         del globals()["Missing"]
+
+
+def test_an_unknown_field_is_refused_whatever_else_is_given() -> None:
+    """A misspelt field is never dropped quietly, however many fields come with it."""
+    from cso_console.domain.commands import ReceiveCall
+    from cso_console.domain.events import AlertAcknowledged, UnitCleared
+
+    with pytest.raises(Invalid) as caught:
+        ReceiveCall(type_code="NOISE", location="1 Main", naratve="typo")
+    assert [e["loc"] for e in caught.value.errors()] == [("naratve",)]
+    for payload, data in ((AlertAcknowledged, {"lvl": 2}), (UnitCleared, {"notes": "gone"})):
+        with pytest.raises(Invalid):
+            payload.from_dict(data)
+
+
+def test_what_pydantic_also_took_is_still_taken() -> None:
+    t = Thing(name="x", count="2.0", signs={"c1"}, parts=frozenset({Part(size=1)}))
+    assert (t.count, t.signs, t.parts) == (2, ("C1",), (Part(size=1),))
+    assert problems(name="x", count="2.5") == [
+        (("count",), "Input should be a valid integer, unable to parse string as an integer")
+    ]
+
+
+def test_stripping_takes_white_space_only() -> None:
+    """Commands lose surrounding white space, not control characters (a unit separator
+    at the end of a note is the note's, shown made safe)."""
+    from cso_console.domain.commands import AddNote
+
+    assert AddNote(call="1", text=" gate\x1f\u3000").text == "gate\x1f"
+
+
+def test_a_record_without_fields_is_compiled_once_and_refusals_travel() -> None:
+    import pickle
+
+    from cso_console.domain.events import NoPayload
+
+    NoPayload()
+    assert NoPayload.__dict__["_plan"] == ()
+    with pytest.raises(Invalid) as caught:
+        Part(size=0)
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert again.errors() == caught.value.errors() and str(again) == str(caught.value)

@@ -10,7 +10,8 @@ a (field, sentence) pair, so a refusal can name what is wrong.
 Why not pydantic (docs/dependencies.md): the console process imports the domain before
 its first paint, and pydantic's core and model building cost ~10 MiB of its memory and
 ~70 ms of its start-up, for checks this small module makes. Field types are read when a
-class is first used, not when it is defined, so importing the domain builds nothing.
+class is first made, not when it is defined: importing the domain compiles only the
+records it makes at import (the town's default shift and timers).
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ class Invalid(ValueError):
         self.title = title
         self.problems = problems
         super().__init__(str(self))
+
+    def __reduce__(self) -> tuple[type[Invalid], tuple[str, list[tuple[Loc, str]]]]:
+        return Invalid, (self.title, self.problems)
 
     def errors(self) -> list[dict[str, Any]]:
         return [{"loc": loc, "msg": msg} for loc, msg in self.problems]
@@ -131,7 +135,7 @@ class after:  # noqa: N801 - read as a marker in Annotated metadata
 
 Convert = Callable[[Any], Any]
 _Plan = tuple[tuple[str, Convert, Any, Callable[[], Any] | None], ...]
-_compile_lock = threading.Lock()
+_compile_lock = threading.RLock()  # a record made while another's checks are compiled
 
 
 @dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(field,))
@@ -141,6 +145,7 @@ class Record:
 
     strip_text: ClassVar[bool] = False
     _fields: ClassVar[tuple[str, ...]] = ()
+    _known: ClassVar[frozenset[str]] = frozenset()
     _specs: ClassVar[dict[str, FieldSpec]] = {}
     _plan: ClassVar[_Plan | None] = None
 
@@ -161,6 +166,7 @@ class Record:
                 names.append(name)
             specs[name] = spec
         cls._fields = tuple(names)
+        cls._known = frozenset(names)
         cls._specs = specs
         cls._plan = None
 
@@ -187,11 +193,15 @@ class Record:
 
     def __init__(self, **values: Any) -> None:
         cls = type(self)
-        plan = cls.__dict__.get("_plan") or cls._compile()
+        plan = cls.__dict__.get("_plan")
+        if plan is None:
+            plan = cls._compile()
         d = self.__dict__
         problems: list[tuple[Loc, str]] = []
+        taken = 0
         for name, conv, default, factory in plan:
             if name in values:
+                taken += 1
                 try:
                     d[name] = conv(values[name])
                 except _Bad as bad:
@@ -202,10 +212,9 @@ class Record:
                 d[name] = factory()
             else:
                 problems.append(((name,), "Field required"))
-        if len(values) > len(plan) or problems:
-            known = set(cls._fields)
+        if taken < len(values):  # a name given that is no field
             problems.extend(
-                ((k,), "Extra inputs are not permitted") for k in values if k not in known
+                ((k,), "Extra inputs are not permitted") for k in values if k not in cls._known
             )
         if problems:
             raise Invalid(cls.__name__, problems)
@@ -446,13 +455,19 @@ def _text(v: Any) -> str:
     _bad("Input should be a valid string")
 
 
+# Unicode's White_Space: str.strip() alone would also take the control characters
+# \x1c-\x1f, which are text (made safe when shown), not space around it.
+_WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+_WHITE_SPACE += "\u2028\u2029\u202f\u205f\u3000"
+
+
 def _text_strip(v: Any) -> str:
     if isinstance(v, str):
-        return str(v).strip()
+        return str(v).strip(_WHITE_SPACE)
     _bad("Input should be a valid string")
 
 
-_INT_TEXT = re.compile(r"[+-]?[0-9]+(_[0-9]+)*\Z")
+_INT_TEXT = re.compile(r"[+-]?[0-9]+(_[0-9]+)*(\.0*)?\Z")  # "2.0" is a whole number
 _MAX_INT_DIGITS = 4300
 
 
@@ -472,7 +487,7 @@ def _int(v: Any) -> int:
     if isinstance(v, str):
         s = v.strip()
         if len(s) <= _MAX_INT_DIGITS and _INT_TEXT.match(s):
-            return int(s)
+            return int(s.partition(".")[0])
         _bad("Input should be a valid integer, unable to parse string as an integer")
     _bad("Input should be a valid integer")
 
@@ -538,7 +553,7 @@ def _enum(tp: type[Enum]) -> Convert:
 
 def _tuple_of(item: Convert) -> Convert:
     def check(v: Any) -> tuple[Any, ...]:
-        if not isinstance(v, (tuple, list)):
+        if not isinstance(v, (tuple, list, set, frozenset)):
             _bad("Input should be a valid tuple")
         out = []
         problems: list[tuple[Loc, str]] = []
