@@ -31,13 +31,20 @@ def crops(width: int, height: int) -> list[Region]:
 
 
 def drawn(compositor: Compositor, crop: Region) -> list[list[tuple[int, list[object]]]]:
-    """What an update of ``crop`` sends: each line's cuts and their segments."""
+    """What an update of ``crop`` sends: on each of its lines, the cells from ``crop.x``
+    to ``crop.right`` (the terminal gets those spans only), as (x, segments) pieces."""
     lines = set(crop.line_range)
     chops = compositor._render_chops(crop, lines.__contains__)
-    return [
-        [(cut, list(strip)) for cut, strip in sorted(chops[y].items()) if strip is not None]
-        for y in sorted(lines)
-    ]
+    out = []
+    for y in sorted(lines):
+        pieces = []
+        for cut, strip in sorted(chops[y].items()):
+            if strip is None or cut >= crop.right or cut + strip.cell_length <= crop.x:
+                continue
+            part = strip.crop(max(0, crop.x - cut), crop.right - cut)
+            pieces.append((max(cut, crop.x), list(part)))
+        out.append(pieces)
+    return out
 
 
 def same_as_textual(screen) -> int:
@@ -51,6 +58,22 @@ def same_as_textual(screen) -> int:
         assert drawn(ours, crop) == drawn(theirs, crop), crop
         checked += 1
     return checked
+
+
+def test_the_whole_of_each_crop_is_drawn(tmp_path):
+    """No cell of an update is left out: every line of the crop is covered end to end
+    (a widget under another is left out only where the one above covers it)."""
+
+    async def go():
+        app = demo_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            for crop in crops(80, 24):
+                for pieces in drawn(app.screen._compositor, crop):
+                    cells = sum(sum(s.cell_length for s in segs) for _, segs in pieces)
+                    assert cells == crop.width, crop
+
+    asyncio.run(go())
 
 
 @pytest.mark.parametrize("size", [(80, 24), (200, 50)])

@@ -5,8 +5,11 @@ compositor asks every widget whose clip overlaps the changed area for *all* of i
 and then keeps the changed ones. A widget placed on the screen itself has the whole
 screen as its clip, so on the board every widget drew every line for a two-line cursor
 move: three quarters of the move's drawing time. :class:`LineCompositor` asks each of
-them for the lines inside the changed area only; what reaches the terminal is the same
-(``tests/test_compositor.py`` compares the two, line by line, on the board).
+them for the lines inside the changed area only, and leaves out a widget whose part of
+the area lies under one drawn over all of it (the screen under a list, a scroll bar
+beside the changed cells): the chops keep the first strip of each cut, the top widget's.
+What reaches the terminal is the same (``tests/test_compositor.py`` compares the two,
+cell by cell inside each update, on the board and the call detail).
 
 ``_get_renders`` is a private hook of the pinned Textual (the same kind of promise as
 ``Steady._dispatch_message``): an upgrade must keep that test green.
@@ -29,7 +32,8 @@ class LineCompositor(Compositor):
             yield from super()._get_renders(crop)
             return
         top, bottom = crop.y, crop.bottom
-        for widget, (region, clip) in self.visible_widgets.items():
+        drawn: list[Region] = []
+        for widget, (region, clip) in self.visible_widgets.items():  # the top one first
             if not crop.overlaps(clip):
                 continue
             shown = region.intersection(clip)
@@ -37,4 +41,8 @@ class LineCompositor(Compositor):
             if last <= first or not shown.width:
                 continue
             part = Region(shown.x, first, shown.width, last - first)
+            needed = part.intersection(crop)
+            if not needed or any(above.contains_region(needed) for above in drawn):
+                continue  # outside the update, or under a widget drawn over all of it
+            drawn.append(part)
             yield part, part, widget.render_lines(part.translate((-region.x, -region.y)))
