@@ -85,3 +85,39 @@ def test_check_and_rebuild_while_intake_writes(
     again = _cli("intake", "--db", str(db), str(tmp_path / "feed.jsonl"), env=env)
     out, err = again.communicate(timeout=120)
     assert again.returncode == 0 and "0 taken" in err and f"{N} already taken" in err, err
+
+
+def test_between_two_batches_another_writer_gets_the_lock(
+    tmp_path: Path, town: Town, monkeypatch
+) -> None:
+    """SQLite does not queue writers: one waiting for the lock polls it (every 100 ms
+    once it has waited a while). A long intake leaves the lock free a moment after each
+    batch, so the console's commands and `check --rebuild` are not starved; during that
+    moment another connection takes the lock without waiting."""
+    from cso_console import intake
+
+    db = tmp_path / "desk.db"
+    desk = Desk.open(db, town)
+    monkeypatch.setattr(intake, "BATCH_LINES", 5)
+    took: list[bool] = []
+
+    def pause() -> None:
+        other = sqlite3.connect(db, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # refused at once if the intake held it
+            other.execute("ROLLBACK")
+            took.append(True)
+        finally:
+            other.close()
+
+    monkeypatch.setattr(intake, "_let_others_write", pause)
+    lines = [
+        json.dumps({"type": "PARK", "location": "120 Elm Street", "source_id": f"s{i}"})
+        for i in range(23)
+    ]
+    try:
+        report = intake.take_lines(desk, lines)
+    finally:
+        desk.close()
+    assert report.taken == 23
+    assert took == [True] * 4  # after each batch but the last

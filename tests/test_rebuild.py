@@ -57,3 +57,19 @@ def test_rebuild_takes_in_what_was_written_meanwhile(
     # the desk's own caches followed the swap: its next command sees C10 on call 3
     out = desk.execute(c.Dispatch(call="4", officers=("C10",)))
     assert not out.ok and "already on call 3" in out.reason
+
+
+def test_rebuild_again_and_again_on_a_quiet_file(make_desk: Callable[..., Desk]) -> None:
+    """`check --rebuild` run again with nothing written since: its new indexes never take
+    a name the last rebuild's still hold (the third in a row was refused with "index
+    ... already exists")."""
+    desk = make_desk("desk.db")
+    assert desk.execute(c.ReceiveCall(type_code="NOISE", location="120 Elm Street"))
+    for _ in range(4):
+        report = integrity.rebuild(desk)
+        assert report.ok and report.rebuilt, report.problems
+    assert desk.find_call("1") is not None
+    with sqlite3.connect(desk.store.path) as conn:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")]
+    bases = [n.partition("__g")[0] for n in names if not n.startswith("sqlite_")]
+    assert len(bases) == len(set(bases)), "each index once, not again at each rebuild"

@@ -76,12 +76,15 @@ def drop_triggers(cur: sqlite3.Cursor, suffix: str = "") -> None:
         cur.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
-def create(cur: sqlite3.Cursor | sqlite3.Connection, suffix: str = "") -> None:
-    """The text table and its triggers (and, on the live tables, the indexes)."""
+def create(
+    cur: sqlite3.Cursor | sqlite3.Connection, suffix: str = "", indexes: bool = True
+) -> None:
+    """The text table and its triggers (and, on the live tables, the indexes, unless
+    ``indexes`` is False: tables swapped in by a rebuild brought theirs)."""
     cur.execute(text_table_ddl(suffix))
     for ddl in triggers_ddl(suffix):
         cur.execute(ddl)
-    if not suffix:
+    if not suffix and indexes:
         for ddl in INDEXES:
             cur.execute(ddl)
 

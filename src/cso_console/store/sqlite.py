@@ -579,13 +579,21 @@ class WriteTx:
             f"({_in(len(PROJECTIONS))}) AND sql IS NOT NULL ORDER BY type DESC",
             PROJECTIONS,
         ).fetchall()
-        generation = int(self.head()[1])
+        generation = _free_generation(
+            int(self.head()[1]),
+            [name for kind, name, _, _ in ddl if kind == "index"],
+            {r[0] for r in self.cur.execute("SELECT name FROM sqlite_master")},
+        )
+        made: set[str] = set()
         for kind, name, table, sql in ddl:
             if kind == "table":
                 sql = re.sub(rf"^CREATE TABLE \"?{table}\"?", f"CREATE TABLE {table}{NEXT}", sql)
                 sql = re.sub(r"REFERENCES \"?calls\"?\s*\(", f"REFERENCES calls{NEXT} (", sql)
             elif kind == "index":
-                base = re.sub(r"__g\d+$", "", name)
+                base = re.sub(r"__g\d+$", "", name)  # as in _free_generation
+                if base in made:
+                    continue  # a second copy (rebuilds before this one made them): one is kept
+                made.add(base)
                 sql = re.sub(
                     rf"^CREATE (UNIQUE )?INDEX \"?{re.escape(name)}\"? ON \"?{table}\"?",
                     rf"CREATE \1INDEX {base}__g{generation} ON {table}{NEXT}",
@@ -616,7 +624,7 @@ class WriteTx:
             self.cur.execute(f"ALTER TABLE {table} RENAME TO {table}{OLD}")
         for table in (text, *reversed(PROJECTIONS)):
             self.cur.execute(f"ALTER TABLE {table}{NEXT} RENAME TO {table}")
-        search_index.create(self.cur)
+        search_index.create(self.cur, indexes=False)  # calls_next brought its indexes
         self.store.officer_cache.clear()
         self.store.operator_cache.clear()
 
@@ -644,6 +652,16 @@ class WriteTx:
     def drop_old(self) -> None:
         for table in (*PROJECTIONS, search_index.TEXT):
             self.cur.execute(f"DROP TABLE IF EXISTS {table}{OLD}")
+
+
+def _free_generation(generation: int, indexes: list[str], taken: set[str]) -> int:
+    """The first generation from ``generation`` whose index names (``name__gN``) nobody
+    holds: the schema cookie a rebuild starts from can be one an earlier rebuild's
+    indexes were named with (a rebuild run again on a quiet file)."""
+    bases = [re.sub(r"__g\d+$", "", name) for name in indexes]
+    while any(f"{base}__g{generation}" in taken for base in bases):
+        generation += 1
+    return generation
 
 
 _STATEMENTS = {"": _statements(""), NEXT: _statements(NEXT)}
