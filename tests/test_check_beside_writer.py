@@ -87,37 +87,44 @@ def test_check_and_rebuild_while_intake_writes(
     assert again.returncode == 0 and "0 taken" in err and f"{N} already taken" in err, err
 
 
-def test_between_two_batches_another_writer_gets_the_lock(
+def test_between_two_long_transactions_another_writer_gets_the_lock(
     tmp_path: Path, town: Town, monkeypatch
 ) -> None:
     """SQLite does not queue writers: one waiting for the lock polls it (every 100 ms
-    once it has waited a while). A long intake leaves the lock free a moment after each
-    batch, so the console's commands and `check --rebuild` are not starved; during that
-    moment another connection takes the lock without waiting."""
+    once it has waited a while). A store whose transaction held the lock long leaves it
+    free a moment before its next one (an intake's batches, a rebuild's), so a console's
+    commands and `check --rebuild` are not starved; during that moment another
+    connection takes the lock without waiting. Short transactions never wait."""
     from cso_console import intake
+    from cso_console.store import sqlite as store_sqlite
 
     db = tmp_path / "desk.db"
     desk = Desk.open(db, town)
-    monkeypatch.setattr(intake, "BATCH_LINES", 5)
     took: list[bool] = []
 
-    def pause() -> None:
+    def pause(seconds: float) -> None:
         other = sqlite3.connect(db, timeout=0, isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")  # refused at once if the intake held it
             other.execute("ROLLBACK")
-            took.append(True)
+            took.append(seconds > 0)
         finally:
             other.close()
 
-    monkeypatch.setattr(intake, "_let_others_write", pause)
+    monkeypatch.setattr(store_sqlite, "_leave_lock_free", pause)
     lines = [
         json.dumps({"type": "PARK", "location": "120 Elm Street", "source_id": f"s{i}"})
         for i in range(23)
     ]
     try:
-        report = intake.take_lines(desk, lines)
+        assert intake.take_lines(desk, lines[:1]).taken == 1  # after Desk.open's, maybe long
+        took.clear()
+        assert intake.take_lines(desk, lines[1:3]).taken == 2  # after a short one: no wait
+        assert took == []
+        monkeypatch.setattr(intake, "BATCH_LINES", 5)
+        monkeypatch.setattr(store_sqlite, "LONG_HOLD_SECONDS", 0.0)  # every batch is long
+        report = intake.take_lines(desk, lines[3:])
     finally:
         desk.close()
-    assert report.taken == 23
-    assert took == [True] * 4  # after each batch but the last
+    assert report.taken == 20
+    assert took == [True] * 3  # before each batch after the first

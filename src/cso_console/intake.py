@@ -242,17 +242,8 @@ def parse_line(line: str, desk: Desk) -> ReceiveCall:
         raise LineRefused(f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
 
 
-BATCH_SECONDS = 0.1  # the most a batch holds the write lock
+BATCH_SECONDS = 0.1  # the most a batch holds the write lock (then the store leaves it free)
 BATCH_LINES = 2000
-LOCK_FREE_SECONDS = 0.02  # then the lock is left free this long before the next batch
-
-
-def _let_others_write() -> None:
-    """Leave the write lock free a moment before the next batch. SQLite does not queue
-    writers: one waiting for the lock (a console's command, ``check --rebuild``) polls it,
-    every 100 ms once it has waited a while, and would seldom find the instant between
-    two batches; 20 ms in every ~120 lets it in within its busy timeout."""
-    time.sleep(LOCK_FREE_SECONDS)
 
 
 def take_lines(
@@ -299,8 +290,6 @@ def take_lines(
         report.readable_lines += batch.readable_lines
         report.anonymous += batch.anonymous
         report.refused += batch.refused
-        if nxt is not None:
-            _let_others_write()
     return report
 
 

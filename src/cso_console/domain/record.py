@@ -181,7 +181,7 @@ class Record:
                     (
                         name,
                         # bounds given with field(...) apply to the field's own value
-                        _bounded(_converter(hints[name], None, strip), spec, strip),
+                        _bounded(_converter(hints[name], strip), spec),
                         spec.default,
                         spec.default_factory,
                     )
@@ -336,15 +336,16 @@ def _json(value: Any) -> Any:
 # converters -----------------------------------------------------------------------
 
 
-def _converter(tp: Any, spec: FieldSpec | None, strip: bool) -> Convert:
+def _converter(tp: Any, strip: bool) -> Convert:
     """The function that checks and converts one value of type ``tp``."""
     origin = get_origin(tp)
     if origin is Annotated:
         base, *meta = get_args(tp)
+        spec: FieldSpec | None = None
         for m in meta:
             if isinstance(m, FieldSpec):
                 spec = m.merged(spec) if spec else m
-        conv = _bounded(_converter(base, None, strip), spec, strip)
+        conv = _bounded(_converter(base, strip), spec)
         for m in meta:
             if isinstance(m, after):
                 conv = _then(conv, m.fn)
@@ -353,7 +354,7 @@ def _converter(tp: Any, spec: FieldSpec | None, strip: bool) -> Convert:
         args = [a for a in get_args(tp) if a is not type(None)]
         if len(args) != 1 or len(get_args(tp)) != 2:
             raise TypeError(f"a record field may be one type or None, not {tp!r}")
-        inner = _converter(args[0], spec, strip)
+        inner = _converter(args[0], strip)
         return lambda v: None if v is None else inner(v)
     if tp is str:
         return _text_strip if strip else _text
@@ -371,7 +372,7 @@ def _converter(tp: Any, spec: FieldSpec | None, strip: bool) -> Convert:
         item = get_args(tp)
         if len(item) != 2 or item[1] is not Ellipsis:
             raise TypeError(f"a record's tuple field is tuple[X, ...], not {tp!r}")
-        return _tuple_of(_converter(item[0], None, strip))
+        return _tuple_of(_converter(item[0], strip))
     if origin is dict or tp is dict:
         return _mapping
     if isinstance(tp, type) and issubclass(tp, Enum):
@@ -392,7 +393,7 @@ def _then(conv: Convert, fn: Callable[[Any], Any]) -> Convert:
     return check
 
 
-def _bounded(conv: Convert, spec: FieldSpec | None, strip: bool) -> Convert:
+def _bounded(conv: Convert, spec: FieldSpec | None) -> Convert:
     if spec is None:
         return conv
     checks: list[Callable[[Any], None]] = []

@@ -13,6 +13,7 @@ import copy
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -74,6 +75,19 @@ def _statements(suffix: str) -> tuple[str, str, str, str, str]:
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET reason = excluded.reason, "
         "changed_seq = excluded.changed_seq",
     )
+
+
+# SQLite does not queue writers: one waiting for the lock (a console's command, `check
+# --rebuild`) polls it, every 100 ms once it has waited a while, and seldom finds the
+# instant between two transactions of a writer that runs them back to back (an intake's
+# batches, a rebuild's). After a transaction that held the lock this long, the same store
+# leaves it free a moment before its next one; short ones (a desk command) never wait.
+LONG_HOLD_SECONDS = 0.05
+LOCK_FREE_SECONDS = 0.02
+
+
+def _leave_lock_free(seconds: float) -> None:
+    time.sleep(seconds)
 
 
 PROJECTIONS = ("assignments", "calls", "officers", "operators", "conflicts")
@@ -579,20 +593,16 @@ class WriteTx:
             f"({_in(len(PROJECTIONS))}) AND sql IS NOT NULL ORDER BY type DESC",
             PROJECTIONS,
         ).fetchall()
-        generation = _free_generation(
-            int(self.head()[1]),
-            [name for kind, name, _, _ in ddl if kind == "index"],
-            {r[0] for r in self.cur.execute("SELECT name FROM sqlite_master")},
-        )
+        generation = int(self.head()[1])  # the schema cookie: higher than any index's yet
         made: set[str] = set()
         for kind, name, table, sql in ddl:
             if kind == "table":
                 sql = re.sub(rf"^CREATE TABLE \"?{table}\"?", f"CREATE TABLE {table}{NEXT}", sql)
                 sql = re.sub(r"REFERENCES \"?calls\"?\s*\(", f"REFERENCES calls{NEXT} (", sql)
             elif kind == "index":
-                base = re.sub(r"__g\d+$", "", name)  # as in _free_generation
+                base = re.sub(r"__g\d+$", "", name)
                 if base in made:
-                    continue  # a second copy (rebuilds before this one made them): one is kept
+                    continue  # a second copy (rebuilds before 2026-12-02 made them): one is kept
                 made.add(base)
                 sql = re.sub(
                     rf"^CREATE (UNIQUE )?INDEX \"?{re.escape(name)}\"? ON \"?{table}\"?",
@@ -652,16 +662,6 @@ class WriteTx:
     def drop_old(self) -> None:
         for table in (*PROJECTIONS, search_index.TEXT):
             self.cur.execute(f"DROP TABLE IF EXISTS {table}{OLD}")
-
-
-def _free_generation(generation: int, indexes: list[str], taken: set[str]) -> int:
-    """The first generation from ``generation`` whose index names (``name__gN``) nobody
-    holds: the schema cookie a rebuild starts from can be one an earlier rebuild's
-    indexes were named with (a rebuild run again on a quiet file)."""
-    bases = [re.sub(r"__g\d+$", "", name) for name in indexes]
-    while any(f"{base}__g{generation}" in taken for base in bases):
-        generation += 1
-    return generation
 
 
 _STATEMENTS = {"": _statements(""), NEXT: _statements(NEXT)}
@@ -730,6 +730,7 @@ class SqliteStore:
         self.operator_cache: dict[str, Operator] = {}
         self._cache_key: tuple[int, int] = (-1, -1)
         self._tx: WriteTx | None = None
+        self._free_until = 0.0  # monotonic: the lock is left to others until then
 
     @contextmanager
     def _using(self) -> Iterator[None]:
@@ -800,11 +801,15 @@ class SqliteStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[WriteTx]:
+        wait = self._free_until - time.monotonic()
+        if wait > 0:
+            _leave_lock_free(wait)
         cur = self._w.cursor()
         try:
             cur.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise self._error(exc) from None
+        began = time.monotonic()
         tx = WriteTx(self, cur)
         self._tx = tx
         try:
@@ -823,6 +828,9 @@ class SqliteStore:
         finally:
             self._tx = None
             cur.close()
+            ended = time.monotonic()
+            if ended - began >= LONG_HOLD_SECONDS:
+                self._free_until = ended + LOCK_FREE_SECONDS
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
         if is_storage_full(exc, self.path):
